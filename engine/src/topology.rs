@@ -438,7 +438,7 @@ mod tests {
         left.extend(wiggle);
         left.push((0.0, 2.0));
         let mut right: Vec<(f64, f64)> = wiggle.iter().rev().copied().collect();
-        right.extend([(2.0, 2.0), (2.0, 1.0)]);
+        right.extend([(2.0, 1.0), (2.0, 2.0)]);
         let poly = |pts: &[(f64, f64)]| {
             let mut ls: LineString<f64> = pts.iter().map(|&(x, y)| Coord { x, y }).collect();
             ls.close();

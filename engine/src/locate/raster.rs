@@ -20,7 +20,8 @@ const UNIFORM_OUTSIDE: u32 = MIXED - 1;
 /// lon/lat magnitudes (~1e-14) and far below any real feature (1e-9° is 0.1 mm).
 const EPS: f64 = 1e-9;
 
-/// One non-horizontal boundary edge as seen by a ray travelling east.
+/// One boundary edge as seen by a ray travelling east. A horizontal edge (`y0 == y1`) is never
+/// crossed, but it is stored so the cells it runs through are not mistaken for uniform ones.
 #[derive(Clone, Copy, Debug)]
 struct Edge {
     /// Lower endpoint's y (the edge covers `y0 <= y < y1`, half-open as in PNPOLY).
@@ -28,6 +29,8 @@ struct Edge {
     y1: f64,
     /// x at `y0`.
     x0: f64,
+    /// x at `y1`.
+    x1: f64,
     /// dx/dy.
     slope: f64,
     /// The face on the side named by `west`.
@@ -74,19 +77,14 @@ fn collect_edges(faces: &[(u32, &MultiPolygon<f64>)]) -> Vec<Edge> {
                 let face_on_left = exterior == ccw;
                 for w in ring.0.windows(2) {
                     let (a, b) = (w[0], w[1]);
-                    if a.y == b.y {
+                    if a == b {
                         continue;
                     }
-                    let upward = b.y > a.y;
+                    let upward = b.y > a.y || (b.y == a.y && b.x > a.x);
                     let (lo, hi) = if upward { (a, b) } else { (b, a) };
-                    let edge = Edge {
-                        y0: lo.y,
-                        y1: hi.y,
-                        x0: lo.x,
-                        slope: (hi.x - lo.x) / (hi.y - lo.y),
-                        face,
-                        west: face_on_left == upward,
-                    };
+                    let slope = if hi.y > lo.y { (hi.x - lo.x) / (hi.y - lo.y) } else { 0.0 };
+                    let edge =
+                        Edge { y0: lo.y, y1: hi.y, x0: lo.x, x1: hi.x, slope, face, west: face_on_left == upward };
                     if edge.west {
                         west_edges.push(edge);
                     } else {
@@ -96,7 +94,7 @@ fn collect_edges(faces: &[(u32, &MultiPolygon<f64>)]) -> Vec<Edge> {
             }
         }
     }
-    let key = |e: &Edge| (e.y0.to_bits(), e.y1.to_bits(), e.x0.to_bits(), e.slope.to_bits());
+    let key = |e: &Edge| (e.y0.to_bits(), e.y1.to_bits(), e.x0.to_bits(), e.x1.to_bits());
     let shared: HashSet<_> = west_edges.iter().map(key).collect();
     west_edges.extend(east_edges.into_iter().filter(|e| !shared.contains(&key(e))));
     west_edges
@@ -114,9 +112,8 @@ impl Raster {
         let edges = collect_edges(faces);
         let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for e in &edges {
-            let x1 = e.x_at(e.y1);
-            min_x = min_x.min(e.x0.min(x1));
-            max_x = max_x.max(e.x0.max(x1));
+            min_x = min_x.min(e.x0.min(e.x1));
+            max_x = max_x.max(e.x0.max(e.x1));
             min_y = min_y.min(e.y0);
             max_y = max_y.max(e.y1);
         }
@@ -151,7 +148,7 @@ impl Raster {
                 total += n;
             }
         }
-        let mut placed = vec![Edge { y0: 0.0, y1: 0.0, x0: 0.0, slope: 0.0, face: OUTSIDE, west: false }; total as usize];
+        let mut placed = vec![Edge { y0: 0.0, y1: 0.0, x0: 0.0, x1: 0.0, slope: 0.0, face: OUTSIDE, west: false }; total as usize];
         raster.for_each_cell_of_edges(&edges, |cell, e| {
             placed[starts[cell] as usize] = *e;
             starts[cell] += 1;
@@ -188,7 +185,7 @@ impl Raster {
             for j in j0..=j1 {
                 let band_lo = (self.min_y + j as f64 * self.dy - EPS).max(e.y0);
                 let band_hi = (self.min_y + (j + 1) as f64 * self.dy + EPS).min(e.y1);
-                let (xa, xb) = (e.x_at(band_lo), e.x_at(band_hi));
+                let (xa, xb) = if e.y1 > e.y0 { (e.x_at(band_lo), e.x_at(band_hi)) } else { (e.x0, e.x1) };
                 let i0 = self.col_of(xa.min(xb) - EPS);
                 let i1 = self.col_of(xa.max(xb) + EPS);
                 for i in i0..=i1 {
@@ -321,6 +318,26 @@ mod tests {
             assert_eq!(r.locate(0.0, 0.5), 0);
             // On the east edge of the right square: outside.
             assert_eq!(r.locate(2.0, 0.5), OUTSIDE);
+        }
+    }
+
+    #[test]
+    fn horizontal_edges_split_cells() {
+        // Two rectangles stacked along y = 0.5: a cell crossed only by that horizontal edge
+        // must not be taken as uniform.
+        let f = vec![
+            mp(polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 0.5), (x: 0.0, y: 0.5)]),
+            mp(polygon![(x: 0.0, y: 0.5), (x: 1.0, y: 0.5), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)]),
+        ];
+        let refs: Vec<(u32, &MultiPolygon<f64>)> = f.iter().enumerate().map(|(i, g)| (i as u32, g)).collect();
+        for cells in [0.5, 4.0, 64.0, 1024.0] {
+            let r = Raster::build(&refs, cells);
+            for i in 1..100 {
+                let x = i as f64 / 100.0;
+                assert_eq!(r.locate(x, 0.49), 0, "{x} at {cells}");
+                assert_eq!(r.locate(x, 0.51), 1, "{x} at {cells}");
+                assert_eq!(r.locate(x, 0.5), 1, "on the edge: the grid to the north");
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 
 use geo::{BoundingRect, Contains};
 use geo_types::{Coord, MultiPolygon};
-use geo::Area;
+use geo::{Area, Centroid};
 use gridgis_engine::{Grid, OUTSIDE, Topology, Township};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -48,6 +48,9 @@ pub struct DemoGrids {
 #[derive(Debug, Clone)]
 struct Node {
     parent: u32,
+    /// Stable identity for random streams, known before codes are: the parent's key and the
+    /// child's position in growth order.
+    key: String,
     code: String,
     name: String,
     kind: String,
@@ -147,6 +150,7 @@ impl<'m> Cutter<'m> {
         }
         Node {
             parent,
+            key: String::new(),
             code: String::new(),
             name: String::new(),
             kind: String::new(),
@@ -304,6 +308,7 @@ fn cut_townships(cutter: &mut Cutter<'_>, cells: &[u32], divisions: &[Division])
             .ok_or_else(|| DemoError::Reference(format!("township {} missing from divisions", place.code)))?;
         let mut node = cutter.node(0, cells);
         node.code = place.code.to_string();
+        node.key = node.code.clone();
         node.kind = naming::township_kind(&name).to_string();
         node.name = name;
         nodes.push(node);
@@ -341,21 +346,22 @@ fn cut_level1(cutter: &mut Cutter<'_>, townships: &[Node], divisions: &[Division
         let villages: Vec<&Division> = units.iter().copied().filter(|d| kind_of(d) == "village").collect();
         let (street_regions, rest) = rank.split_at(streets.len());
         let (community_regions, village_regions) = rest.split_at(communities.len());
-        for (i, &r) in in_reading_order(&regions, street_regions).iter().enumerate() {
+        // City streets get their codes (and names) in reading order of their final outlines.
+        for (i, &r) in street_regions.iter().enumerate() {
             let n = &mut regions[r];
-            n.code = format!("{}{:03}", t.code, CITY_STREET_FIRST_SEQUENCE + i as u32);
-            n.name = format!("{}城市街巷", streets[i]);
+            n.key = format!("{}:street{i}", t.code);
             n.kind = "city_street".into();
         }
         for (group, regs) in [(&communities, community_regions), (&villages, village_regions)] {
             for (d, &r) in group.iter().zip(in_reading_order(&regions, regs).iter()) {
                 let n = &mut regions[r];
                 n.code = d.code.clone();
+                n.key = d.code.clone();
                 n.name = naming::short_name(&d.name);
                 n.kind = kind_of(d).into();
             }
         }
-        regions.sort_by(|a, b| a.code.cmp(&b.code));
+        regions.sort_by(|a, b| a.key.cmp(&b.key));
         out.extend(regions);
     }
     Ok(out)
@@ -367,24 +373,20 @@ fn in_reading_order(nodes: &[Node], subset: &[usize]) -> Vec<usize> {
     naming::reading_order(&centroids).into_iter().map(|i| subset[i]).collect()
 }
 
-/// The next level: parent `i` split into `counts[i]` children (none where the count is 0),
-/// numbered in reading order.
+/// The next level: parent `i` split into `counts[i]` children (none where the count is 0).
+/// Codes and names come later, from the final outlines.
 fn cut_children(cutter: &mut Cutter<'_>, parents: &[Node], counts: &[usize], tag: &str) -> Result<Vec<Node>, DemoError> {
     let mut out = Vec::new();
     for (p_index, (p, &k)) in parents.iter().zip(counts).enumerate() {
         if k == 0 {
             continue;
         }
-        let groups = cutter.split_equal(&format!("{tag}:{}", p.code), &p.cells, k)?;
-        let children: Vec<Node> = groups.into_iter().map(|g| cutter.node(p_index as u32, g)).collect();
-        let centroids: Vec<Coord<f64>> = children.iter().map(|c| c.centroid).collect();
+        let groups = cutter.split_equal(&format!("{tag}:{}", p.key), &p.cells, k)?;
         let kind = naming::child_kind(&p.kind);
-        for (seq, i) in naming::reading_order(&centroids).into_iter().enumerate() {
-            let mut child = children[i].clone();
-            let seq = seq as u32 + 1;
-            child.code = format!("{}{seq:03}", p.code);
+        for (i, g) in groups.into_iter().enumerate() {
+            let mut child = cutter.node(p_index as u32, g);
+            child.key = format!("{}/{i}", p.key);
             child.kind = kind.to_string();
-            child.name = naming::child_name(&p.name, kind, seq);
             out.push(child);
         }
     }
@@ -536,28 +538,59 @@ fn assemble(
         township_code: None,
         geometry: district_geom,
     }];
-    let mut parent_codes: Vec<String> = vec![district.code.clone()];
+    // Per level: outlines, then codes and names in reading order of the outlines' centroids
+    // among siblings ("west→east, then north→south").
+    let mut parent_codes: Vec<String> = townships.iter().map(|_| district.code.clone()).collect();
+    let mut parent_names: Vec<String> = townships.iter().map(|t| t.name.clone()).collect();
     let mut parent_townships: Vec<String> = townships.iter().map(|t| t.code.clone()).collect();
+    let streets: std::collections::HashMap<&str, &[&str]> = CITY_STREETS.iter().copied().collect();
     for (depth, (nodes, group)) in [(l1, &l1_of), (l2, &l2_of), (l3, &l3_of), (l4, &l4_of)].into_iter().enumerate() {
         let geoms = merge(group, nodes.len())?;
-        let mut codes = Vec::with_capacity(nodes.len());
+        let mut codes: Vec<String> = nodes.iter().map(|n| n.code.clone()).collect();
+        let mut names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+        // Siblings to number: every child below level 1; at level 1 only the city streets.
+        let mut siblings: std::collections::BTreeMap<u32, Vec<usize>> = std::collections::BTreeMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            if depth > 0 || n.kind == "city_street" {
+                siblings.entry(n.parent).or_default().push(i);
+            }
+        }
+        for (parent, children) in siblings {
+            let centroids: Vec<Coord<f64>> =
+                children.iter().map(|&i| geoms[i].centroid().map_or(nodes[i].centroid, |p| p.0)).collect();
+            for (seq, at) in naming::reading_order(&centroids).into_iter().enumerate() {
+                let i = children[at];
+                let p = parent as usize;
+                if depth == 0 {
+                    let town = &parent_townships[p];
+                    codes[i] = format!("{town}{:03}", CITY_STREET_FIRST_SEQUENCE + seq as u32);
+                    let street = streets.get(town.as_str()).and_then(|s| s.get(seq)).copied().unwrap_or("城市");
+                    names[i] = format!("{street}城市街巷");
+                } else {
+                    codes[i] = format!("{}{:03}", parent_codes[p], seq + 1);
+                    names[i] = naming::child_name(&parent_names[p], &nodes[i].kind, seq as u32 + 1);
+                }
+            }
+        }
         let mut towns = Vec::with_capacity(nodes.len());
-        for (node, geometry) in nodes.iter().zip(geoms) {
+        let mut level_grids = Vec::with_capacity(nodes.len());
+        for (i, (node, geometry)) in nodes.iter().zip(geoms).enumerate() {
             let township = parent_townships[node.parent as usize].clone();
-            let parent_code = if depth == 0 { district.code.clone() } else { parent_codes[node.parent as usize].clone() };
-            grids.push(Grid {
-                code: node.code.clone(),
-                name: node.name.clone(),
+            level_grids.push(Grid {
+                code: codes[i].clone(),
+                name: names[i].clone(),
                 level: depth as u8 + 1,
                 kind: node.kind.clone(),
-                parent_code: Some(parent_code),
+                parent_code: Some(parent_codes[node.parent as usize].clone()),
                 township_code: Some(township.clone()),
                 geometry,
             });
-            codes.push(node.code.clone());
             towns.push(township);
         }
+        level_grids.sort_by(|a, b| a.code.cmp(&b.code));
+        grids.extend(level_grids);
         parent_codes = codes;
+        parent_names = names;
         parent_townships = towns;
     }
     let townships = townships
@@ -574,8 +607,9 @@ mod tests {
 
     #[test]
     fn allocation_is_exact_and_proportional() {
+        // Exact shares 2.5, 2.5, 5: the spare unit goes to the first of the tied remainders.
         let c = allocate(10, &[1.0, 1.0, 2.0], 2, 10).unwrap();
-        assert_eq!(c, vec![3, 3, 4]);
+        assert_eq!(c, vec![3, 2, 5]);
         // The cap moves the excess to the others.
         let c = allocate(12, &[1.0, 1.0, 10.0], 2, 5).unwrap();
         assert_eq!(c, vec![4, 3, 5]);

@@ -1,0 +1,86 @@
+//! Opening the data dir: the embedded demo dataset where it is missing, then the grids.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use gridgis_engine::Engine;
+use gridgis_layers::Store;
+
+use crate::state::DataSummary;
+
+/// A data dir loaded into memory.
+pub struct Loaded {
+    /// The store (catalog and files).
+    pub store: Store,
+    /// The grids and their index.
+    pub engine: Engine,
+    /// Catalog figures.
+    pub summary: DataSummary,
+    /// Milliseconds spent reading and indexing.
+    pub load_ms: u64,
+}
+
+/// True when `dir` is missing or an empty directory: a place for the demo dataset.
+fn is_vacant(dir: &Path) -> anyhow::Result<bool> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(e).with_context(|| format!("cannot read data dir {}", dir.display())),
+    }
+}
+
+/// Writes the demo dataset into `dir` if it is missing or empty (saying so on stderr): into a
+/// temporary sibling first, renamed into place when complete, so an interrupted run never
+/// leaves a half-written data dir.
+pub fn ensure_demo(dir: &Path) -> anyhow::Result<()> {
+    if !is_vacant(dir)? {
+        return Ok(());
+    }
+    eprintln!(
+        "gridgis: no data at {}; creating it with the embedded demo dataset (seed {})…",
+        dir.display(),
+        gridgis_import::demo::DEFAULT_SEED
+    );
+    let started = Instant::now();
+    let name = dir.file_name().map_or_else(|| "gridgis-data".into(), |n| n.to_string_lossy().into_owned());
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let tmp = parent.join(format!(".{name}.demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    gridgis_import::demo::write_demo(&tmp, gridgis_import::demo::DEFAULT_SEED)
+        .with_context(|| format!("writing the demo dataset to {}", tmp.display()))?;
+    if dir.exists() {
+        // An empty directory: rename cannot replace it on every platform, so remove it first.
+        std::fs::remove_dir(dir).with_context(|| format!("cannot replace empty {}", dir.display()))?;
+    }
+    std::fs::rename(&tmp, dir).with_context(|| format!("cannot move the demo dataset to {}", dir.display()))?;
+    eprintln!("gridgis: demo dataset written to {} in {:.1} s", dir.display(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Opens an existing data dir and loads its grids.
+pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
+    let started = Instant::now();
+    if !dir.exists() {
+        bail!("no data dir at {} (create one with `gridgis demo --out {}`)", dir.display(), dir.display());
+    }
+    let store = Store::open(dir).with_context(|| format!("cannot open data dir {}", dir.display()))?;
+    let hierarchy = gridgis_layers::load_hierarchy(&store)
+        .with_context(|| format!("cannot load the grids of {}", dir.display()))?;
+    let engine = Engine::new(hierarchy);
+    let catalog = store.catalog();
+    let summary = DataSummary {
+        layers: catalog.layers.len(),
+        features: catalog.layers.iter().map(|l| l.feature_count).sum(),
+        addresses: 0,
+    };
+    let load_ms = started.elapsed().as_millis() as u64;
+    Ok(Loaded { store, engine, summary, load_ms })
+}
+
+/// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.
+pub fn open_or_create(dir: &Path) -> anyhow::Result<Loaded> {
+    ensure_demo(dir)?;
+    load(dir)
+}

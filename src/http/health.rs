@@ -1,0 +1,25 @@
+//! `GET /health`: liveness and what is loaded.
+
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use crate::state::SharedState;
+
+/// `{"status":"ok", …}` with counts of grids (per level), townships, layers, features and
+/// addresses, and the load time.
+pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
+    let h = state.engine.hierarchy();
+    axum::Json(json!({
+        "status": "ok",
+        "grids": h.len(),
+        "grids_per_level": h.counts_per_level(),
+        "townships": h.townships().len(),
+        "layers": state.summary.layers,
+        "features": state.summary.features,
+        "addresses": state.summary.addresses,
+        "index": state.engine.index_stats(),
+        "load_ms": state.load_ms,
+        "uptime_s": state.started.elapsed().as_secs(),
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}

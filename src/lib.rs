@@ -1,0 +1,12 @@
+//! `gridgis`: the command-line interface and HTTP server. This crate only wires the library
+//! crates together; see the workspace README for the tour. The library target exists so that
+//! integration tests can build the router ([`http::app`]) and call the CLI in-process.
+
+#![forbid(unsafe_code)]
+
+pub mod answer;
+pub mod cli;
+pub mod data;
+pub mod geojson;
+pub mod http;
+pub mod state;

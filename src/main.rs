@@ -1,0 +1,52 @@
+//! The `gridgis` binary: parses the command line and runs it.
+
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Spatial data engine and map tile server for grid-based urban management.
+#[derive(Debug, Parser)]
+#[command(name = "gridgis", version, about)]
+struct Cli {
+    /// The data dir. Created with the demo dataset where missing, for `serve` and `locate`.
+    #[arg(long, global = true, env = "GRIDGIS_DATA", default_value = "./gridgis-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the deterministic demo dataset (same seed, same bytes) into a new data dir.
+    Demo(gridgis::cli::demo::Args),
+    /// Serve the HTTP API.
+    Serve(gridgis::cli::serve::Args),
+    /// Which grid is a point in: one point as JSON, or a CSV of points.
+    Locate(gridgis::cli::locate::Args),
+    /// Write data out.
+    Export(gridgis::cli::export::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log_level = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let result = match cli.command {
+        Command::Demo(args) => gridgis::cli::demo::run(args),
+        Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),
+        Command::Locate(args) => gridgis::cli::locate::run(&cli.data, args),
+        Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("gridgis: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
