@@ -14,4 +14,4 @@ pub use crate::engine::{Engine, Location};
 pub use crate::error::{EngineError, Result};
 pub use crate::hierarchy::{Grid, GridId, Hierarchy, HierarchyError, Township};
 pub use crate::locate::{GridIndex, IndexStats, OUTSIDE, metres_per_degree};
-pub use crate::topology::{Arc, Topology, TopologyError};
+pub use crate::topology::{Arc, Topology, TopologyError, assemble};

@@ -358,9 +358,10 @@ fn douglas_peucker(points: &[Coord<f64>], tolerance_m: f64) -> Vec<Coord<f64>> {
     points.iter().zip(&keep).filter(|(_, k)| **k).map(|(p, _)| *p).collect()
 }
 
-/// Chains paths (group on the left) into rings and groups rings into polygons: rings with
-/// positive area are exteriors, the others holes of the exterior that contains them.
-fn assemble(group: u32, paths: &[Vec<Coord<f64>>]) -> Result<MultiPolygon<f64>, TopologyError> {
+/// Chains directed paths (each with the region on its left, each at least two points) into
+/// closed rings and groups the rings into polygons: rings with positive area are exteriors,
+/// the others holes of the exterior that contains them. `group` only labels errors.
+pub fn assemble(group: u32, paths: &[Vec<Coord<f64>>]) -> Result<MultiPolygon<f64>, TopologyError> {
     let mut starts: HashMap<Key, Vec<usize>> = HashMap::with_capacity(paths.len());
     for (i, p) in paths.iter().enumerate() {
         starts.entry(key(p[0])).or_default().push(i);

@@ -1,6 +1,7 @@
 //! `gridgis locate LON LAT [--crs C]` and `gridgis locate --input FILE|- [--crs C]`.
 
-use std::io::{BufReader, Read, Write};
+use std::fmt::Write as _;
+use std::io::{BufReader, Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,6 +43,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     // Parse the CRS before loading anything: a typo should not wait for the data dir.
     let (_, transformer) = answer::parse_crs(Some(&args.crs))?;
     let loaded = crate::data::open_or_create(data)?;
+    if std::env::var_os("GRIDGIS_TIMINGS").is_some() {
+        eprintln!("gridgis: timings load_s={:.4}", loaded.load_ms as f64 / 1000.0);
+    }
     let engine = &loaded.engine;
     match (&args.input, args.lon, args.lat) {
         (Some(input), _, _) => batch(engine, &transformer, input, args.max_distance),
@@ -55,8 +59,21 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Lines parsed, located and written per round: bounds memory on endless input while keeping
+/// each phase a tight loop.
+const CHUNK: usize = 1 << 20;
+
+/// One parsed input line.
+struct Row {
+    id: Vec<u8>,
+    x: f64,
+    y: f64,
+    line: u64,
+}
+
 /// Locates every line of a CSV; malformed lines are reported on stderr with their line number
-/// and skipped, the rest answered in order.
+/// and skipped, the rest answered in order. With `GRIDGIS_TIMINGS=1`, prints the seconds spent
+/// reading, locating (coordinate conversion and index lookup) and writing on stderr.
 fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance: f64) -> anyhow::Result<ExitCode> {
     let name = input.display().to_string();
     let reader: Box<dyn Read> = if input.as_os_str() == "-" {
@@ -64,81 +81,103 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
     } else {
         Box::new(std::fs::File::open(input).with_context(|| format!("cannot open {name}"))?)
     };
-    let reader = BufReader::with_capacity(1 << 20, reader);
-    let stdout = std::io::stdout().lock();
-    let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(stdout);
+    let mut csv_in = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::with_capacity(1 << 20, reader));
+    let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(std::io::stdout().lock());
     out.write_record(["id", "code", "level", "l1_code", "township_code", "inside", "distance_m"])?;
     let h = engine.hierarchy();
+    let (mut read_s, mut locate_s, mut write_s) = (0.0, 0.0, 0.0);
     let mut skipped = 0usize;
-    let mut csv_in = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let mut distance = String::new();
     let mut first = true;
-    loop {
-        match csv_in.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                eprintln!("gridgis: {name} line {line}: {e}");
-                skipped += 1;
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    bail!("{name}: read error");
+    let mut rows: Vec<Row> = Vec::with_capacity(CHUNK);
+    let mut answers = Vec::with_capacity(CHUNK);
+    let mut distance = String::new();
+    let mut done = false;
+    while !done {
+        let t = std::time::Instant::now();
+        rows.clear();
+        while rows.len() < CHUNK {
+            match csv_in.read_byte_record(&mut record) {
+                Ok(false) => {
+                    done = true;
+                    break;
                 }
-                continue;
+                Ok(true) => {}
+                Err(e) => {
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        bail!("{name}: {e}");
+                    }
+                    eprintln!("gridgis: {name} line {}: {e}", e.position().map_or(0, |p| p.line()));
+                    skipped += 1;
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            let is_first = std::mem::take(&mut first);
+            match parse_line(&record) {
+                Ok((id, x, y)) => rows.push(Row { id: id.to_vec(), x, y, line }),
+                // A first line whose coordinates are words is a header.
+                Err(_) if is_first && looks_like_header(&record) => {}
+                Err(msg) => {
+                    eprintln!("gridgis: {name} line {line}: {msg}");
+                    skipped += 1;
+                }
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
-        let is_first = std::mem::take(&mut first);
-        let parsed = parse_line(&record);
-        let (id, x, y) = match parsed {
-            Ok(v) => v,
-            // A first line whose coordinates are words is a header.
-            Err(_) if is_first && looks_like_header(&record) => continue,
-            Err(msg) => {
-                eprintln!("gridgis: {name} line {line}: {msg}");
-                skipped += 1;
-                continue;
-            }
-        };
-        match answer::locate(engine, transformer, x, y, max_distance) {
-            Ok((location, _)) => {
-                let g = h.grid(location.grid);
-                let l1 = h.ancestor_at(location.grid, 1).map_or("", |i| h.grid(i).code.as_str());
-                let township = g.township_code.as_deref().unwrap_or("");
-                distance.clear();
-                if location.inside {
-                    distance.push('0');
-                } else {
-                    use std::fmt::Write as _;
-                    let _ = write!(distance, "{:.2}", location.distance_m);
+        let t1 = std::time::Instant::now();
+        answers.clear();
+        answers.extend(rows.iter().map(|r| answer::locate(engine, transformer, r.x, r.y, max_distance)));
+        let t2 = std::time::Instant::now();
+        for (row, result) in rows.iter().zip(&answers) {
+            distance.clear();
+            match result {
+                Ok((location, _)) => {
+                    let g = h.grid(location.grid);
+                    let l1 = h.ancestor_at(location.grid, 1).map_or("", |i| h.grid(i).code.as_str());
+                    let township = g.township_code.as_deref().unwrap_or("");
+                    if location.inside {
+                        distance.push('0');
+                    } else {
+                        let _ = write!(distance, "{:.2}", location.distance_m);
+                    }
+                    let level = [b'0' + g.level];
+                    let inside: &[u8] = if location.inside { b"true" } else { b"false" };
+                    out.write_record([
+                        &row.id[..],
+                        g.code.as_bytes(),
+                        &level,
+                        l1.as_bytes(),
+                        township.as_bytes(),
+                        inside,
+                        distance.as_bytes(),
+                    ])?;
                 }
-                let level = [b'0' + g.level];
-                out.write_record([
-                    id,
-                    g.code.as_bytes(),
-                    &level,
-                    l1.as_bytes(),
-                    township.as_bytes(),
-                    if location.inside { b"true" } else { b"false" },
-                    distance.as_bytes(),
-                ])?;
-            }
-            Err(LocateError::Engine(EngineError::OutsideJurisdiction { distance_m, .. })) => {
-                distance.clear();
-                if distance_m.is_finite() {
-                    use std::fmt::Write as _;
-                    let _ = write!(distance, "{distance_m:.2}");
+                Err(LocateError::Engine(EngineError::OutsideJurisdiction { distance_m, .. })) => {
+                    if distance_m.is_finite() {
+                        let _ = write!(distance, "{distance_m:.2}");
+                    }
+                    out.write_record([&row.id[..], b"", b"", b"", b"", b"false", distance.as_bytes()])?;
                 }
-                out.write_record([id, b"", b"", b"", b"", b"false", distance.as_bytes()])?;
-            }
-            Err(e) => {
-                eprintln!("gridgis: {name} line {line}: {e}");
-                skipped += 1;
+                Err(e) => {
+                    eprintln!("gridgis: {name} line {}: {e}", row.line);
+                    skipped += 1;
+                }
             }
         }
+        let t3 = std::time::Instant::now();
+        read_s += (t1 - t).as_secs_f64();
+        locate_s += (t2 - t1).as_secs_f64();
+        write_s += (t3 - t2).as_secs_f64();
     }
+    let t = std::time::Instant::now();
     out.flush()?;
+    write_s += t.elapsed().as_secs_f64();
+    if std::env::var_os("GRIDGIS_TIMINGS").is_some() {
+        eprintln!("gridgis: timings read_s={read_s:.4} locate_s={locate_s:.4} write_s={write_s:.4}");
+    }
     if skipped > 0 {
         eprintln!("gridgis: {name}: {skipped} malformed line(s) skipped");
         return Ok(ExitCode::from(EXIT_SKIPPED_LINES));

@@ -4,8 +4,7 @@
 
 use std::collections::HashMap;
 
-use geo::{Area, Contains};
-use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use geo_types::{Coord, MultiPolygon};
 
 use super::DemoError;
 use super::mesh::{Mesh, NONE, centroid, midpoint};
@@ -67,87 +66,15 @@ pub fn trace_some(
     segments.iter().zip(wanted).map(|(segs, &l)| assemble(l as usize, segs)).collect()
 }
 
-fn bits(c: Coord<f64>) -> (u64, u64) {
-    (c.x.to_bits(), c.y.to_bits())
-}
-
-/// Chains directed segments (region on the left) into rings and groups them into polygons.
+/// Chains the segments of one region into its outline (see [`gridgis_engine::assemble`]).
 fn assemble(label: usize, segs: &[Segment]) -> Result<MultiPolygon<f64>, DemoError> {
-    let mut starts: HashMap<(u64, u64), Vec<usize>> = HashMap::with_capacity(segs.len());
-    for (i, s) in segs.iter().enumerate() {
-        starts.entry(bits(s.0)).or_default().push(i);
-    }
-    let mut used = vec![false; segs.len()];
-    let mut rings: Vec<LineString<f64>> = Vec::new();
-    for first in 0..segs.len() {
-        if used[first] {
-            continue;
-        }
-        let mut ring = vec![segs[first].0];
-        let mut cur = first;
-        used[cur] = true;
-        loop {
-            let (from, to) = segs[cur];
-            ring.push(to);
-            if bits(to) == bits(segs[first].0) {
-                break;
-            }
-            let next = starts
-                .get(&bits(to))
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&i| !used[i])
-                .min_by(|&i, &j| clockwise_from(from - to, segs[i].1 - to).total_cmp(&clockwise_from(from - to, segs[j].1 - to)))
-                .ok_or_else(|| DemoError::Geometry(format!("region {label}: outline does not close at {to:?}")))?;
-            used[next] = true;
-            cur = next;
-        }
-        rings.push(LineString(ring));
-    }
-    let mut exteriors = Vec::new();
-    let mut holes = Vec::new();
-    for r in rings {
-        if signed_area(&r) > 0.0 { exteriors.push(Polygon::new(r, vec![])) } else { holes.push(r) }
-    }
-    for h in holes {
-        let probe = midpoint(h.0[0], h.0[1]);
-        let owner = exteriors
-            .iter()
-            .position(|p| p.contains(&probe) || geo::Intersects::intersects(p.exterior(), &geo_types::Point(probe)))
-            .ok_or_else(|| DemoError::Geometry(format!("region {label}: a hole lies in no exterior ring")))?;
-        exteriors[owner].interiors_push(h);
-    }
-    if exteriors.is_empty() {
-        return Err(DemoError::Geometry(format!("region {label} is empty")));
-    }
-    Ok(MultiPolygon(exteriors))
-}
-
-/// The clockwise angle in (0, 2π] from direction `r` to direction `d`: at a vertex where a
-/// region touches itself, the smallest such turn keeps the region on the left and splits the
-/// outline into separate rings instead of a figure eight.
-fn clockwise_from(r: Coord<f64>, d: Coord<f64>) -> f64 {
-    let tau = std::f64::consts::TAU;
-    let a = (r.y.atan2(r.x) - d.y.atan2(d.x)).rem_euclid(tau);
-    if a == 0.0 { tau } else { a }
-}
-
-fn signed_area(r: &LineString<f64>) -> f64 {
-    Polygon::new(r.clone(), vec![]).signed_area()
+    let paths: Vec<Vec<Coord<f64>>> = segs.iter().map(|&(a, b)| vec![a, b]).collect();
+    gridgis_engine::assemble(label as u32, &paths).map_err(|e| DemoError::Geometry(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clockwise_turns() {
-        let south = Coord { x: 0.0, y: -1.0 };
-        let west = Coord { x: -1.0, y: 0.0 };
-        let east = Coord { x: 1.0, y: 0.0 };
-        assert!(clockwise_from(south, west) < clockwise_from(south, east));
-    }
 
     #[test]
     fn two_squares_touching_at_a_corner_stay_two_rings() {

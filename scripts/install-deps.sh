@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building and testing gridgis needs on a fresh Debian 12 machine, and nothing
+# that is already there. Runs as root (apt-get) or with sudo.
+#   scripts/install-deps.sh          build dependencies (cmake and SQLite for the bundled PROJ)
+#   scripts/install-deps.sh --test   plus the test oracles (shapely/GEOS from PyPI)
+set -euo pipefail
+
+need_apt=()
+for pkg in cmake libsqlite3-dev sqlite3 pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [[ ${#need_apt[@]} -gt 0 ]]; then
+  echo "install-deps: apt-get install ${need_apt[*]}" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  if ! python3 -c 'import shapely, numpy; assert shapely.__version__ >= "2"' 2>/dev/null; then
+    echo "install-deps: pip install shapely numpy" >&2
+    python3 -m pip install --quiet --disable-pip-version-check 'shapely>=2,<3' 'numpy<3'
+  fi
+fi

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Independent checks of gridgis against GEOS (through shapely 2).
+
+Usage: tests/oracle/run.py path/to/gridgis [--points N]
+
+1. Topology of the demo grids, as GEOS sees them: exact counts per level, every polygon
+   valid, levels 1-4 within 20-300 vertices, codes consistent with parents, no overlaps
+   within a level, children covering their parent exactly, and level 1 covering the district
+   outline as shapely itself repairs it.
+2. Point location: N (default 1,000,000) random points over the district's bounding box,
+   located by `gridgis locate --input`, compared with shapely's STRtree `within` query at
+   every level.
+
+Exits non-zero on the first failed check, printing what failed.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+LEVEL_COUNTS = [1, 340, 1221, 4571, 1452]
+CODE_LEN = {0: 6, 1: 12, 2: 15, 3: 18, 4: 21}
+# Relative area tolerance for "equal" coverages: floating-point noise of unions, far below
+# one square metre over the district (2,123 km² → 1e-9 is ~2 m²).
+AREA_TOL = 1e-9
+
+failures = []
+
+
+def check(ok, what):
+    print(("  ok    " if ok else "  FAIL  ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def load_grids(binary, data):
+    path = os.path.join(data, "grids.geojson")
+    run([binary, "--data", data, "export", "grids", "--format", "geojson", "--out", path], stderr=subprocess.DEVNULL)
+    with open(path, encoding="utf-8") as f:
+        fc = json.load(f)
+    props = [f["properties"] for f in fc["features"]]
+    geoms = np.array([shape(f["geometry"]) for f in fc["features"]], dtype=object)
+    return props, geoms
+
+
+def repaired_outline():
+    with open(os.path.join(ROOT, "data", "huairou_outline.geojson"), encoding="utf-8") as f:
+        g = shape(json.load(f)["features"][0]["geometry"])
+    fixed = shapely.make_valid(g)
+    # make_valid keeps the collapsed spike as a LineString: only the areal part is the district.
+    return shapely.union_all([p for p in shapely.get_parts(fixed) if p.geom_type in ("Polygon", "MultiPolygon")])
+
+
+def same_area(a, b, total):
+    return shapely.area(shapely.symmetric_difference(a, b)) <= AREA_TOL * total
+
+
+def check_topology(props, geoms):
+    print("topology (GEOS):")
+    levels = np.array([p["level"] for p in props])
+    codes = [p["code"] for p in props]
+    counts = [int((levels == k).sum()) for k in range(5)]
+    check(counts == LEVEL_COUNTS, f"grids per level {counts} == {LEVEL_COUNTS}, total {len(props)}")
+    valid = shapely.is_valid(geoms)
+    bad = [codes[i] + ": " + shapely.is_valid_reason(geoms[i]) for i in np.nonzero(~valid)[0][:5]]
+    check(bool(valid.all()), f"all {len(geoms)} polygons valid {bad}")
+    nverts = shapely.get_num_coordinates(geoms) - shapely.get_num_geometries(geoms) - np.array(
+        [sum(len(p.interiors) for p in shapely.get_parts(g)) for g in geoms])
+    sub = levels >= 1
+    check(bool(((nverts[sub] >= 20) & (nverts[sub] <= 300)).all()),
+          f"levels 1-4 have 20-300 vertices (min {nverts[sub].min()}, max {nverts[sub].max()})")
+
+    by_code = {c: i for i, c in enumerate(codes)}
+    code_ok = all(len(p["code"]) == CODE_LEN[p["level"]] and p["code"].isdigit() for p in props)
+    parent_ok = all(
+        p["level"] == 0 or (p["parent_code"] in by_code and p["code"].startswith(p["parent_code"])
+                            and props[by_code[p["parent_code"]]]["level"] == p["level"] - 1)
+        for p in props)
+    town_ok = all(p["level"] == 0 or p["township_code"] == p["code"][:9] for p in props)
+    check(code_ok and parent_ok and town_ok, "codes: digits of the level's length, parent prefix, township prefix")
+
+    district = repaired_outline()
+    total = district.area
+    level0 = geoms[levels == 0][0]
+    check(same_area(level0, district, total), "level 0 equals the outline as shapely repairs it")
+    for k in range(1, 5):
+        layer = geoms[levels == k]
+        tree = shapely.STRtree(layer)
+        left, right = tree.query(layer, predicate="overlaps")
+        check(len(left) == 0, f"level {k}: no two grids overlap ({len(left)} pairs)")
+        if k == 1:
+            union = shapely.coverage_union_all(layer)
+            check(same_area(union, district, total), "level 1 covers the repaired outline exactly")
+    # Children cover their parent exactly (and the overlap check above rules out double cover).
+    children = {}
+    for i, p in enumerate(props):
+        if p["level"] > 0:
+            children.setdefault(p["parent_code"], []).append(i)
+    worst = 0.0
+    for parent, kids in children.items():
+        pg = geoms[by_code[parent]]
+        union = shapely.coverage_union_all(geoms[kids])
+        worst = max(worst, shapely.area(shapely.symmetric_difference(union, pg)) / pg.area)
+    check(worst <= AREA_TOL * 10, f"children cover each of {len(children)} parents exactly (worst relative gap {worst:.2e})")
+
+
+def check_locate(binary, data, props, geoms, n):
+    print(f"locate vs GEOS on {n:,} random points:")
+    levels = np.array([p["level"] for p in props])
+    codes = np.array([p["code"] for p in props], dtype=object)
+    minx, miny, maxx, maxy = shapely.bounds(geoms[levels == 0][0])
+    rng = np.random.default_rng(20261124)
+    xs = rng.uniform(minx, maxx, n)
+    ys = rng.uniform(miny, maxy, n)
+    pts_path = os.path.join(data, "points.csv")
+    with open(pts_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "lon", "lat"])
+        for i in range(n):
+            w.writerow([i, repr(xs[i]), repr(ys[i])])
+    started = time.time()
+    out = run([binary, "--data", data, "locate", "--input", pts_path, "--max-distance", "0"],
+              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+    print(f"  gridgis located {n:,} points in {time.time() - started:.2f} s (whole process)")
+    rows = list(csv.reader(out.splitlines()))
+    check(rows[0] == ["id", "code", "level", "l1_code", "township_code", "inside", "distance_m"], "CSV header")
+    rows = rows[1:]
+    check(len(rows) == n and all(int(r[0]) == i for i, r in enumerate(rows)), "one answer per point, in order")
+    ours = np.array([r[1] for r in rows], dtype=object)
+
+    points = shapely.points(xs, ys)
+    mismatches = 0
+    for k in range(0, 5):
+        layer_idx = np.nonzero(levels == k)[0]
+        tree = shapely.STRtree(geoms[layer_idx])
+        pi, gi = tree.query(points, predicate="within")
+        truth = np.full(n, "", dtype=object)
+        truth[pi] = codes[layer_idx[gi]]
+        counts = np.bincount(pi, minlength=n)
+        check(counts.max() <= 1, f"level {k}: GEOS puts no point in two grids")
+        want = truth
+        got = np.array([c[:CODE_LEN[k]] if len(c) >= CODE_LEN[k] else "" for c in ours], dtype=object)
+        diff = int((got != want).sum())
+        mismatches += diff
+        example = ""
+        if diff:
+            j = int(np.nonzero(got != want)[0][0])
+            example = f" e.g. point {j} ({xs[j]!r}, {ys[j]!r}): gridgis {ours[j]!r}, GEOS {want[j]!r}"
+        check(diff == 0, f"level {k}: {int((want != '').sum()):,} points inside, {diff} disagree{example}")
+    inside = int((ours != "").sum())
+    print(f"  {inside:,} of {n:,} points inside the district; {mismatches} disagreements over all levels")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--points", type=int, default=1_000_000)
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    with tempfile.TemporaryDirectory(prefix="gridgis-oracle-") as tmp:
+        data = os.path.join(tmp, "data")
+        run([binary, "demo", "--out", data], stderr=subprocess.DEVNULL)
+        props, geoms = load_grids(binary, data)
+        check_topology(props, geoms)
+        check_locate(binary, data, props, geoms, args.points)
+    if failures:
+        print(f"{len(failures)} oracle check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("all oracle checks passed")
+
+
+if __name__ == "__main__":
+    main()
