@@ -1,7 +1,7 @@
 //! `gridgis locate LON LAT [--crs C]` and `gridgis locate --input FILE|- [--crs C]`.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, Read, Write as _};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -70,10 +70,11 @@ fn rng_for(seed: u64, tag: &str, key: &str, attempt: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(h)
 }
 
-/// ∫ density dA over the district, in density·km², on a 400×400 sample grid.
+/// ∫ density dA over the district, in density·km², on a 200×200 sample grid (it only sets the
+/// overall number of mesh cells).
 fn integrate_density(district: &MultiPolygon<f64>) -> f64 {
     let Some(bbox) = district.bounding_rect() else { return 0.0 };
-    let n = 400;
+    let n = 200;
     let (w, h) = (bbox.width() / n as f64, bbox.height() / n as f64);
     let cell_km2 = mesh::distance_km(Coord { x: 0.0, y: bbox.center().y }, Coord { x: w, y: bbox.center().y })
         * mesh::distance_km(Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: h });

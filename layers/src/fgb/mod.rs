@@ -1,0 +1,9 @@
+//! FlatGeobuf, the on-disk format of every layer version.
+
+mod error;
+mod read;
+mod write;
+
+pub use self::error::FgbError;
+pub use self::read::read_all;
+pub use self::write::write;
