@@ -44,7 +44,8 @@ pub fn ensure_demo(dir: &Path) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let name = dir.file_name().map_or_else(|| "gridgis-data".into(), |n| n.to_string_lossy().into_owned());
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let parent =
+        dir.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let tmp = parent.join(format!(".{name}.demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);

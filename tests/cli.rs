@@ -1,5 +1,7 @@
 //! The `gridgis` binary as a user runs it.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};
@@ -85,7 +87,8 @@ fn locate_from_stdin_in_gcj02() {
     child.stdin.take().unwrap().write_all(format!("1,{lon},{lat}\n").as_bytes()).unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let single: Value = serde_json::from_str(&stdout(&gridgis(common::demo_dir(), &["locate", "116.637", "40.322"]))).unwrap();
+    let single: Value =
+        serde_json::from_str(&stdout(&gridgis(common::demo_dir(), &["locate", "116.637", "40.322"]))).unwrap();
     assert!(stdout(&o).lines().nth(1).unwrap().starts_with(&format!("1,{}", single["grid"]["code"].as_str().unwrap())));
 }
 
@@ -160,7 +163,10 @@ fn demo_is_deterministic() {
                 if e.file_type().unwrap().is_dir() {
                     stack.push(e.path());
                 } else {
-                    out.push((e.path().strip_prefix(d).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()));
+                    out.push((
+                        e.path().strip_prefix(d).unwrap().display().to_string(),
+                        std::fs::read(e.path()).unwrap(),
+                    ));
                 }
             }
         }

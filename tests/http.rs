@@ -1,5 +1,7 @@
 //! The HTTP API through the router (`oneshot`), and against a real listening server.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};
@@ -15,7 +17,13 @@ use tower::ServiceExt;
 
 fn state_with(limits: Limits) -> SharedState {
     let loaded = gridgis::data::load(common::demo_dir()).expect("loads");
-    Arc::new(AppState { engine: loaded.engine, summary: loaded.summary, limits, started: Instant::now(), load_ms: loaded.load_ms })
+    Arc::new(AppState {
+        engine: loaded.engine,
+        summary: loaded.summary,
+        limits,
+        started: Instant::now(),
+        load_ms: loaded.load_ms,
+    })
 }
 
 fn state() -> SharedState {
@@ -93,10 +101,11 @@ async fn locate_converts_gcj02_and_bd09() {
 
 #[tokio::test]
 async fn locate_projected_epsg() {
-    // CGCS2000 3-degree Gauss-Krüger CM 117E: the district seat is west of the central meridian.
+    // CGCS2000 3-degree Gauss-Krüger CM 117E: the district seat is 30.8 km west of the central
+    // meridian (false easting 500 km).
     let t = gridgis_engine::Transformer::new(&"EPSG:4548".parse().unwrap()).unwrap();
-    let (lon, lat) = t.to_wgs84(445_000.0, 4_464_000.0).unwrap();
-    let (status, v) = get("/grids/locate?lon=445000&lat=4464000&crs=EPSG:4548").await;
+    let (lon, lat) = t.to_wgs84(469_300.0, 4_464_300.0).unwrap();
+    let (status, v) = get("/grids/locate?lon=469300&lat=4464300&crs=EPSG:4548").await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert!((v["wgs84"]["lon"].as_f64().unwrap() - lon).abs() < 1e-9);
     assert!((v["wgs84"]["lat"].as_f64().unwrap() - lat).abs() < 1e-9);
@@ -150,8 +159,9 @@ async fn batch_keeps_order_ids_and_per_point_errors() {
 
 #[tokio::test]
 async fn batch_of_100k_points() {
-    let points: Vec<Value> =
-        (0..100_000).map(|i| json!({"id": i, "lon": 116.30 + (i % 500) as f64 * 0.001, "lat": 40.25 + (i / 500) as f64 * 0.004})).collect();
+    let points: Vec<Value> = (0..100_000)
+        .map(|i| json!({"id": i, "lon": 116.30 + (i % 500) as f64 * 0.001, "lat": 40.25 + (i / 500) as f64 * 0.004}))
+        .collect();
     let (status, v) = post("/grids/locate", json!({"points": points})).await;
     assert_eq!(status, StatusCode::OK);
     let r = v["results"].as_array().unwrap();
@@ -167,7 +177,8 @@ async fn batch_bad_input() {
     assert_eq!((s, error_code(&v)), (StatusCode::BAD_REQUEST, "unknown_crs"));
     let (s, v) = post("/grids/locate", json!({"points": [{"id": 1, "lon": "x", "lat": 1}]})).await;
     assert_eq!((s, error_code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "bad_request"), "{v}");
-    let req = Request::post("/grids/locate").header(header::CONTENT_TYPE, "application/json").body(Body::from("{not json"));
+    let req =
+        Request::post("/grids/locate").header(header::CONTENT_TYPE, "application/json").body(Body::from("{not json"));
     let (s, v) = send(state(), req.unwrap()).await;
     assert_eq!((s, error_code(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
     let req = Request::post("/grids/locate").body(Body::from("{}"));
@@ -175,8 +186,11 @@ async fn batch_bad_input() {
     assert_eq!((s, error_code(&v)), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
     // Limits: too many points, and a body over the cap.
     let small = state_with(Limits { max_batch_points: 2, max_body_bytes: 1024, ..Limits::default() });
-    let three = json!({"points": [{"lon": 116.6, "lat": 40.3}, {"lon": 116.6, "lat": 40.3}, {"lon": 116.6, "lat": 40.3}]});
-    let req = Request::post("/grids/locate").header(header::CONTENT_TYPE, "application/json").body(Body::from(three.to_string()));
+    let three =
+        json!({"points": [{"lon": 116.6, "lat": 40.3}, {"lon": 116.6, "lat": 40.3}, {"lon": 116.6, "lat": 40.3}]});
+    let req = Request::post("/grids/locate")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(three.to_string()));
     let (s, v) = send(small.clone(), req.unwrap()).await;
     assert_eq!((s, error_code(&v)), (StatusCode::PAYLOAD_TOO_LARGE, "too_many_points"));
     let big = format!("{{\"points\":[],\"pad\":\"{}\"}}", "x".repeat(4096));
@@ -232,7 +246,8 @@ fn real_listening_server() {
     let addr = listener.local_addr().unwrap();
     let app = gridgis::http::app(state());
     rt.spawn(async move { axum::serve(listener, app).await });
-    let (status, body) = raw_request(addr, "GET /grids/locate?lon=116.637&lat=40.322 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (status, body) =
+        raw_request(addr, "GET /grids/locate?lon=116.637&lat=40.322 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert_eq!(status, 200, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["inside"], true);

@@ -6,11 +6,14 @@ use gridgis_benches::{demo_engine, random_points};
 fn locate(c: &mut Criterion) {
     let engine = demo_engine();
     let points = random_points(&engine, 1_000_000, 42);
-    let inside: Vec<(f64, f64)> = points.iter().copied().filter(|&(x, y)| engine.index().locate(x, y).is_some()).collect();
+    let inside: Vec<(f64, f64)> =
+        points.iter().copied().filter(|&(x, y)| engine.index().locate(x, y).is_some()).collect();
     let mut out = Vec::with_capacity(points.len());
     let mut group = c.benchmark_group("locate");
     group.throughput(Throughput::Elements(points.len() as u64));
-    group.bench_function("finest_grid_1m_points_over_bbox", |b| b.iter(|| engine.index().locate_many(&points, &mut out)));
+    group.bench_function("finest_grid_1m_points_over_bbox", |b| {
+        b.iter(|| engine.index().locate_many(&points, &mut out))
+    });
     group.throughput(Throughput::Elements(inside.len() as u64));
     group.bench_function("finest_grid_points_inside_district", |b| {
         b.iter(|| engine.index().locate_many(&inside, &mut out))

@@ -31,7 +31,7 @@ rng = np.random.default_rng(7)
 xs, ys = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
 with open(out, "w") as f:
     f.write("id,lon,lat\n")
-    f.writelines(f"{i},{x!r},{y!r}\n" for i, (x, y) in enumerate(zip(xs, ys)))
+    f.writelines(f"{i},{x!r},{y!r}\n" for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())))
 PY
 
 time_cmd() { local s e; s=$(date +%s.%N); "$@"; e=$(date +%s.%N); echo "$e - $s" | bc; }

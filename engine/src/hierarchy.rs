@@ -137,8 +137,7 @@ impl Hierarchy {
             if g.level == 0 {
                 continue;
             }
-            let bad_parent =
-                || HierarchyError::BadParent { code: g.code.clone(), parent: g.parent_code.clone() };
+            let bad_parent = || HierarchyError::BadParent { code: g.code.clone(), parent: g.parent_code.clone() };
             let pid = *g.parent_code.as_ref().and_then(|p| by_code.get(p)).ok_or_else(bad_parent)?;
             let parent = &grids[pid as usize];
             if parent.level + 1 != g.level || !g.code.starts_with(&parent.code) {
@@ -290,7 +289,12 @@ mod tests {
     }
 
     fn townships() -> Vec<Township> {
-        vec![Township { code: "110116001".into(), name: "泉河街道".into(), kind: "subdistrict".into(), geometry: square(0.0) }]
+        vec![Township {
+            code: "110116001".into(),
+            name: "泉河街道".into(),
+            kind: "subdistrict".into(),
+            geometry: square(0.0),
+        }]
     }
 
     #[test]
@@ -321,7 +325,10 @@ mod tests {
     fn rejects_bad_input() {
         let t = Some("110116001");
         let err = |grids| Hierarchy::new(grids, townships()).unwrap_err();
-        assert!(matches!(err(vec![grid("110116", 0, None, None), grid("110116", 0, None, None)]), HierarchyError::DuplicateCode { .. }));
+        assert!(matches!(
+            err(vec![grid("110116", 0, None, None), grid("110116", 0, None, None)]),
+            HierarchyError::DuplicateCode { .. }
+        ));
         assert!(matches!(err(vec![grid("11011", 0, None, None)]), HierarchyError::BadCode { .. }));
         assert!(matches!(err(vec![grid("110116001001", 1, Some("110116"), t)]), HierarchyError::Root { found: 0 }));
         assert!(matches!(

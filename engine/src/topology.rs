@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use geo::{Area, Contains, Intersects};
 use geo::line_intersection::{LineIntersection, line_intersection};
+use geo::{Area, Contains, Intersects};
 use geo_types::{Coord, Line, LineString, MultiPolygon, Polygon};
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject};
@@ -91,7 +91,8 @@ impl Topology {
             let f = f as u32;
             face_area[f as usize] = mp.unsigned_area();
             for polygon in &mp.0 {
-                let rings = std::iter::once((polygon.exterior(), true)).chain(polygon.interiors().iter().map(|r| (r, false)));
+                let rings =
+                    std::iter::once((polygon.exterior(), true)).chain(polygon.interiors().iter().map(|r| (r, false)));
                 for (ring, exterior) in rings {
                     let mut pts = ring.0.clone();
                     // The face must lie on the left: exteriors counter-clockwise, holes clockwise.
@@ -226,7 +227,10 @@ impl Topology {
             .iter()
             .enumerate()
             .flat_map(|(i, a)| {
-                a.points.windows(2).enumerate().map(move |(s, w)| GeomWithData::new(Line::new(w[0], w[1]), (i as u32, s as u32)))
+                a.points
+                    .windows(2)
+                    .enumerate()
+                    .map(move |(s, w)| GeomWithData::new(Line::new(w[0], w[1]), (i as u32, s as u32)))
             })
             .collect();
         let tree = RTree::bulk_load(segments.clone());
@@ -296,7 +300,8 @@ fn conflict(s: Line<f64>, t: Line<f64>) -> bool {
             if is_proper {
                 return true;
             }
-            let shared = [s.start, s.end].iter().any(|&a| key(a) == key(p)) && [t.start, t.end].iter().any(|&b| key(b) == key(p));
+            let shared = [s.start, s.end].iter().any(|&a| key(a) == key(p))
+                && [t.start, t.end].iter().any(|&b| key(b) == key(p));
             !shared
         }
     }
@@ -388,7 +393,10 @@ pub fn assemble(group: u32, paths: &[Vec<Coord<f64>>]) -> Result<MultiPolygon<f6
                 .flatten()
                 .copied()
                 .filter(|&i| !used[i])
-                .min_by(|&i, &j| clockwise_from(prev - end, paths[i][1] - end).total_cmp(&clockwise_from(prev - end, paths[j][1] - end)))
+                .min_by(|&i, &j| {
+                    clockwise_from(prev - end, paths[i][1] - end)
+                        .total_cmp(&clockwise_from(prev - end, paths[j][1] - end))
+                })
                 .ok_or(TopologyError::Open { group, at: end })?;
             used[next] = true;
             ring.extend_from_slice(&paths[next][1..]);
@@ -495,7 +503,8 @@ mod tests {
 
     #[test]
     fn dp_keeps_endpoints() {
-        let pts: Vec<Coord<f64>> = (0..10).map(|i| Coord { x: i as f64 * 0.001, y: 40.0 + if i % 2 == 0 { 0.0 } else { 1e-6 } }).collect();
+        let pts: Vec<Coord<f64>> =
+            (0..10).map(|i| Coord { x: i as f64 * 0.001, y: 40.0 + if i % 2 == 0 { 0.0 } else { 1e-6 } }).collect();
         let s = douglas_peucker(&pts, 1.0);
         assert_eq!(s, vec![pts[0], pts[9]]);
     }

@@ -59,23 +59,24 @@ pub fn canonical(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
             pts.reverse();
         }
         let start = (0..pts.len())
-            .min_by(|&i, &j| (pts[i].x, pts[i].y).partial_cmp(&(pts[j].x, pts[j].y)).unwrap_or(std::cmp::Ordering::Equal))
+            .min_by(|&i, &j| {
+                (pts[i].x, pts[i].y).partial_cmp(&(pts[j].x, pts[j].y)).unwrap_or(std::cmp::Ordering::Equal)
+            })
             .unwrap_or(0);
         pts.rotate_left(start);
         pts.push(pts[0]);
         LineString(pts)
     }
     let first = |r: &LineString<f64>| r.0.first().map_or((0.0, 0.0), |c| (c.x, c.y));
-    let mut polygons: Vec<Polygon<f64>> = mp
-        .0
-        .into_iter()
-        .map(|p| {
-            let (ext, holes) = p.into_inner();
-            let mut holes: Vec<LineString<f64>> = holes.into_iter().map(|h| ring(h, false)).collect();
-            holes.sort_by(|a, b| first(a).partial_cmp(&first(b)).unwrap_or(std::cmp::Ordering::Equal));
-            Polygon::new(ring(ext, true), holes)
-        })
-        .collect();
+    let mut polygons: Vec<Polygon<f64>> =
+        mp.0.into_iter()
+            .map(|p| {
+                let (ext, holes) = p.into_inner();
+                let mut holes: Vec<LineString<f64>> = holes.into_iter().map(|h| ring(h, false)).collect();
+                holes.sort_by(|a, b| first(a).partial_cmp(&first(b)).unwrap_or(std::cmp::Ordering::Equal));
+                Polygon::new(ring(ext, true), holes)
+            })
+            .collect();
     polygons.sort_by(|a, b| first(a.exterior()).partial_cmp(&first(b.exterior())).unwrap_or(std::cmp::Ordering::Equal));
     MultiPolygon(polygons)
 }

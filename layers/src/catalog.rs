@@ -68,7 +68,7 @@ pub struct CatalogEntry {
 pub struct Catalog {
     /// Always `gridgis-catalog`.
     pub format: String,
-    /// [`FORMAT_VERSION`].
+    /// The catalog format version (1 for this build).
     pub format_version: u32,
     /// The layers.
     pub layers: Vec<CatalogEntry>,

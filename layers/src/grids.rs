@@ -55,7 +55,11 @@ pub fn publish_grids(store: &mut Store, grids: &[Grid], townships: &[Township], 
         .iter()
         .map(|t| Feature {
             geometry: Geometry::MultiPolygon(t.geometry.clone()),
-            properties: vec![("code".into(), text(&t.code)), ("name".into(), text(&t.name)), ("kind".into(), text(&t.kind))],
+            properties: vec![
+                ("code".into(), text(&t.code)),
+                ("name".into(), text(&t.name)),
+                ("kind".into(), text(&t.kind)),
+            ],
         })
         .collect();
     store.publish(system_meta(TOWNSHIPS_LAYER, "街乡镇", updated_at), &features)?;
@@ -86,11 +90,10 @@ fn optional(f: &Feature, name: &str) -> Option<String> {
 pub fn load_hierarchy(store: &Store) -> Result<Hierarchy> {
     let mut grids = Vec::new();
     for (i, f) in store.read(GRIDS_LAYER)?.into_iter().enumerate() {
-        let level = f
-            .get("level")
-            .and_then(Value::as_i64)
-            .and_then(|l| u8::try_from(l).ok())
-            .ok_or_else(|| LayersError::Grids { layer: GRIDS_LAYER, message: format!("feature {i} has no level") })?;
+        let level =
+            f.get("level").and_then(Value::as_i64).and_then(|l| u8::try_from(l).ok()).ok_or_else(|| {
+                LayersError::Grids { layer: GRIDS_LAYER, message: format!("feature {i} has no level") }
+            })?;
         grids.push(Grid {
             code: string(GRIDS_LAYER, i, &f, "code")?,
             name: string(GRIDS_LAYER, i, &f, "name")?,
@@ -121,7 +124,9 @@ mod tests {
     use geo_types::polygon;
 
     fn square(x: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)]])
+        MultiPolygon(vec![
+            polygon![(x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0), (x: x, y: 0.0)],
+        ])
     }
 
     #[test]
@@ -130,10 +135,31 @@ mod tests {
         let mut store = Store::create(dir.path()).unwrap();
         let t = Some("110116001".to_string());
         let grids = vec![
-            Grid { code: "110116".into(), name: "怀柔区".into(), level: 0, kind: "district".into(), parent_code: None, township_code: None, geometry: square(0.0) },
-            Grid { code: "110116001001".into(), name: "富乐社区".into(), level: 1, kind: "community".into(), parent_code: Some("110116".into()), township_code: t.clone(), geometry: square(0.0) },
+            Grid {
+                code: "110116".into(),
+                name: "怀柔区".into(),
+                level: 0,
+                kind: "district".into(),
+                parent_code: None,
+                township_code: None,
+                geometry: square(0.0),
+            },
+            Grid {
+                code: "110116001001".into(),
+                name: "富乐社区".into(),
+                level: 1,
+                kind: "community".into(),
+                parent_code: Some("110116".into()),
+                township_code: t.clone(),
+                geometry: square(0.0),
+            },
         ];
-        let townships = vec![Township { code: "110116001".into(), name: "泉河街道".into(), kind: "subdistrict".into(), geometry: square(0.0) }];
+        let townships = vec![Township {
+            code: "110116001".into(),
+            name: "泉河街道".into(),
+            kind: "subdistrict".into(),
+            geometry: square(0.0),
+        }];
         publish_grids(&mut store, &grids, &townships, "2026-01-01T00:00:00Z").unwrap();
         let h = load_hierarchy(&Store::open(dir.path()).unwrap()).unwrap();
         assert_eq!(h.grids(), &grids[..]);

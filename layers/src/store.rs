@@ -275,7 +275,8 @@ impl Store {
         let mut versions = self.catalog.get(&meta.id).map(|e| e.versions.clone()).unwrap_or_default();
         versions.push(version);
         let keep = self.keep_versions.max(1);
-        let dropped: Vec<u32> = if versions.len() > keep { versions.drain(..versions.len() - keep).collect() } else { vec![] };
+        let dropped: Vec<u32> =
+            if versions.len() > keep { versions.drain(..versions.len() - keep).collect() } else { vec![] };
         let entry = CatalogEntry {
             id: meta.id.clone(),
             name: meta.name,
@@ -304,10 +305,8 @@ impl Store {
 
     fn write_catalog(&self, catalog: &Catalog) -> Result<()> {
         let path = self.dir.join(CATALOG_FILE);
-        let mut text = serde_json::to_vec_pretty(catalog).map_err(|e| StoreError::CorruptCatalog {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let mut text = serde_json::to_vec_pretty(catalog)
+            .map_err(|e| StoreError::CorruptCatalog { path: path.clone(), message: e.to_string() })?;
         text.push(b'\n');
         write_atomic(&path, |f| f.write_all(&text).map_err(io(&path)))
     }
@@ -332,7 +331,8 @@ fn remove_temporaries(layer_dir: &Path) {
 /// The schema (union of property names in first-seen order, a type each), the geometry type
 /// and the bounding box of `features`, or the first feature that does not fit.
 fn derive_schema(layer: &str, features: &[Feature]) -> Result<(Vec<Field>, String, Option<[f64; 4]>)> {
-    let invalid = |index: usize, message: String| StoreError::InvalidFeature { layer: layer.to_string(), index, message };
+    let invalid =
+        |index: usize, message: String| StoreError::InvalidFeature { layer: layer.to_string(), index, message };
     // Each field with its type once a non-null value has been seen.
     let mut fields: Vec<(String, Option<FieldType>)> = Vec::new();
     let mut geometry_type: Option<&'static str> = None;
@@ -388,10 +388,8 @@ fn derive_schema(layer: &str, features: &[Feature]) -> Result<(Vec<Field>, Strin
             };
         }
     }
-    let fields = fields
-        .into_iter()
-        .map(|(name, t)| Field { name, field_type: t.unwrap_or(FieldType::String) })
-        .collect();
+    let fields =
+        fields.into_iter().map(|(name, t)| Field { name, field_type: t.unwrap_or(FieldType::String) }).collect();
     Ok((fields, geometry_type.unwrap_or("Unknown").to_string(), bbox))
 }
 
@@ -431,7 +429,11 @@ mod tests {
             },
             Feature {
                 geometry: Geometry::Point(point!(x: 116.7, y: 40.4)),
-                properties: vec![("name".into(), Value::Null), ("n".into(), Value::Int(-4)), ("x".into(), Value::Float(1.5))],
+                properties: vec![
+                    ("name".into(), Value::Null),
+                    ("n".into(), Value::Int(-4)),
+                    ("x".into(), Value::Float(1.5)),
+                ],
             },
         ]
     }
@@ -474,7 +476,9 @@ mod tests {
         let mut store = Store::create(dir.path()).unwrap();
         let geoms = vec![
             Geometry::LineString(line_string![(x: 116.0, y: 40.0), (x: 116.1, y: 40.1)]),
-            Geometry::Polygon(polygon![(x: 116.0, y: 40.0), (x: 116.1, y: 40.0), (x: 116.1, y: 40.1), (x: 116.0, y: 40.0)]),
+            Geometry::Polygon(
+                polygon![(x: 116.0, y: 40.0), (x: 116.1, y: 40.0), (x: 116.1, y: 40.1), (x: 116.0, y: 40.0)],
+            ),
             Geometry::MultiPoint(vec![point!(x: 116.0, y: 40.0), point!(x: 116.2, y: 40.2)].into()),
         ];
         for (i, g) in geoms.into_iter().enumerate() {
@@ -487,7 +491,10 @@ mod tests {
         // A mixed layer is "Unknown" and still round-trips.
         let mixed = vec![
             Feature { geometry: Geometry::Point(point!(x: 1.0, y: 2.0)), properties: vec![] },
-            Feature { geometry: Geometry::LineString(line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0)]), properties: vec![] },
+            Feature {
+                geometry: Geometry::LineString(line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0)]),
+                properties: vec![],
+            },
         ];
         assert_eq!(store.publish(meta("mixed"), &mixed).unwrap().geometry_type, "Unknown");
         assert_eq!(store.read("mixed").unwrap().len(), 2);

@@ -96,7 +96,8 @@ fn write_geojson(w: &mut impl Write, features: &[gridgis_layers::Feature]) -> an
     for (i, f) in features.iter().enumerate() {
         let properties: serde_json::Map<String, serde_json::Value> =
             f.properties.iter().map(|(k, v)| (k.clone(), value_json(v))).collect();
-        let feature = json!({"type": "Feature", "properties": properties, "geometry": crate::geojson::geometry(&f.geometry)});
+        let feature =
+            json!({"type": "Feature", "properties": properties, "geometry": crate::geojson::geometry(&f.geometry)});
         if i > 0 {
             w.write_all(b",\n")?;
         }
@@ -110,7 +111,8 @@ fn write_geojson(w: &mut impl Write, features: &[gridgis_layers::Feature]) -> an
 fn write_csv(w: &mut impl Write, features: &[gridgis_layers::Feature]) -> anyhow::Result<()> {
     use geozero::ToWkt;
     let mut out = csv::Writer::from_writer(w);
-    let mut header: Vec<&str> = features.first().map(|f| f.properties.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
+    let mut header: Vec<&str> =
+        features.first().map(|f| f.properties.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
     header.push("wkt");
     out.write_record(&header)?;
     for f in features {

@@ -204,4 +204,3 @@ fn parse_line(record: &csv::ByteRecord) -> Result<(&[u8], f64, f64), String> {
 fn looks_like_header(record: &csv::ByteRecord) -> bool {
     record.get(1).is_some_and(|f| f.iter().any(u8::is_ascii_alphabetic))
 }
-

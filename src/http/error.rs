@@ -78,7 +78,8 @@ impl IntoResponse for AppError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        (self.status, axum::Json(Envelope { error: ErrorBody { code: self.code, message: self.message } })).into_response()
+        (self.status, axum::Json(Envelope { error: ErrorBody { code: self.code, message: self.message } }))
+            .into_response()
     }
 }
 
@@ -89,5 +90,9 @@ pub async fn not_found(uri: axum::http::Uri) -> AppError {
 
 /// Fallback for a known path with the wrong method.
 pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> AppError {
-    AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{method} is not allowed on {}", uri.path()))
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
 }

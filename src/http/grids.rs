@@ -76,7 +76,10 @@ enum BatchItem<'a> {
 /// `POST /grids/locate`: `{"crs", "max_distance_m"?, "points": [{"id","lon","lat"}…]}` →
 /// `{"results": […]}` in the same order. A point that cannot be located gets an `error`
 /// member instead of failing the whole batch.
-pub async fn locate_post(State(state): State<SharedState>, Json(body): Json<BatchRequest>) -> Result<Response, AppError> {
+pub async fn locate_post(
+    State(state): State<SharedState>,
+    Json(body): Json<BatchRequest>,
+) -> Result<Response, AppError> {
     if body.points.len() > state.limits.max_batch_points {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -107,9 +110,8 @@ pub async fn locate_post(State(state): State<SharedState>, Json(body): Json<Batc
 /// `GET /grids/{code}`: the grid as a GeoJSON Feature with its parent, township and children.
 pub async fn grid(State(state): State<SharedState>, Path(code): Path<String>) -> Result<Response, AppError> {
     let h = state.engine.hierarchy();
-    let id = h
-        .by_code(&code)
-        .ok_or_else(|| AppError::not_found("grid_not_found", format!("no grid with code {code}")))?;
+    let id =
+        h.by_code(&code).ok_or_else(|| AppError::not_found("grid_not_found", format!("no grid with code {code}")))?;
     let g = h.grid(id);
     let children: Vec<&str> = h.children(id).iter().map(|&c| h.grid(c).code.as_str()).collect();
     let township = h.township(id);

@@ -132,7 +132,7 @@ def check_locate(binary, data, props, geoms, n):
         w = csv.writer(f)
         w.writerow(["id", "lon", "lat"])
         for i in range(n):
-            w.writerow([i, repr(xs[i]), repr(ys[i])])
+            w.writerow([i, repr(float(xs[i])), repr(float(ys[i]))])
     started = time.time()
     out = run([binary, "--data", data, "locate", "--input", pts_path, "--max-distance", "0"],
               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()

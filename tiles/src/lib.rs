@@ -4,4 +4,4 @@
 
 mod tile;
 
-pub use crate::tile::{TileCoord, TileError};
+pub use crate::tile::{MAX_ZOOM, TileCoord, TileError};

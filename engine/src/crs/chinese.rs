@@ -8,7 +8,8 @@ use std::f64::consts::PI;
 
 /// Semi-major axis of the Krasovsky 1940 ellipsoid the GCJ-02 formula uses.
 const A: f64 = 6_378_245.0;
-/// Its first eccentricity squared.
+/// Its first eccentricity squared, digit for digit as published (the extra digits round away).
+#[allow(clippy::excessive_precision)]
 const EE: f64 = 0.006_693_421_622_965_943_23;
 /// The Baidu constant: π · 3000 / 180.
 const X_PI: f64 = PI * 3000.0 / 180.0;

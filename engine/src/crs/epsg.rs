@@ -41,9 +41,10 @@ pub fn is_known(code: u32) -> bool {
 pub fn to_wgs84(code: u32, x: f64, y: f64) -> Option<(f64, f64)> {
     PROJS.with(|cell| {
         let mut projs = cell.borrow_mut();
-        if !projs.contains_key(&code) {
-            projs.insert(code, create(code)?);
-        }
-        projs.get(&code)?.convert((x, y)).ok()
+        let proj = match projs.entry(code) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(create(code)?),
+        };
+        proj.convert((x, y)).ok()
     })
 }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use geo_types::{Coord, Line, MultiPolygon};
-use rstar::primitives::GeomWithData;
 use rstar::RTree;
+use rstar::primitives::GeomWithData;
 
 /// WGS84 semi-major axis (m) and first eccentricity squared (EPSG:7030).
 const WGS84_A: f64 = 6_378_137.0;
@@ -130,8 +130,12 @@ mod tests {
 
     #[test]
     fn nearest_boundary_of_two_faces() {
-        let a = MultiPolygon(vec![polygon![(x: 116.0, y: 40.0), (x: 116.01, y: 40.0), (x: 116.01, y: 40.01), (x: 116.0, y: 40.01)]]);
-        let b = MultiPolygon(vec![polygon![(x: 116.01, y: 40.0), (x: 116.02, y: 40.0), (x: 116.02, y: 40.01), (x: 116.01, y: 40.01)]]);
+        let a = MultiPolygon(vec![
+            polygon![(x: 116.0, y: 40.0), (x: 116.01, y: 40.0), (x: 116.01, y: 40.01), (x: 116.0, y: 40.01)],
+        ]);
+        let b = MultiPolygon(vec![
+            polygon![(x: 116.01, y: 40.0), (x: 116.02, y: 40.0), (x: 116.02, y: 40.01), (x: 116.01, y: 40.01)],
+        ]);
         let o = Outline::build(&[(0, &a), (1, &b)]);
         // 0.001° east of b's east edge: ~85 m.
         let (face, d) = o.nearest(116.021, 40.005).unwrap();

@@ -69,7 +69,8 @@ fn collect_edges(faces: &[(u32, &MultiPolygon<f64>)]) -> Vec<Edge> {
     let mut east_edges = Vec::new();
     for &(face, geometry) in faces {
         for polygon in &geometry.0 {
-            let rings = std::iter::once((polygon.exterior(), true)).chain(polygon.interiors().iter().map(|r| (r, false)));
+            let rings =
+                std::iter::once((polygon.exterior(), true)).chain(polygon.interiors().iter().map(|r| (r, false)));
             for (ring, exterior) in rings {
                 let ccw = signed_area(&ring.0) > 0.0;
                 // The face lies left of each directed edge when exterior rings run counter-clockwise
@@ -148,7 +149,8 @@ impl Raster {
                 total += n;
             }
         }
-        let mut placed = vec![Edge { y0: 0.0, y1: 0.0, x0: 0.0, x1: 0.0, slope: 0.0, face: OUTSIDE, west: false }; total as usize];
+        let mut placed =
+            vec![Edge { y0: 0.0, y1: 0.0, x0: 0.0, x1: 0.0, slope: 0.0, face: OUTSIDE, west: false }; total as usize];
         raster.for_each_cell_of_edges(&edges, |cell, e| {
             placed[starts[cell] as usize] = *e;
             starts[cell] += 1;
@@ -236,27 +238,28 @@ impl Raster {
             }
             let hi = if col + 1 == self.nx { f64::INFINITY } else { self.min_x + (col + 1) as f64 * self.dx };
             let (start, end) = self.spans[(value & !MIXED) as usize];
-            let (mut best_w, mut face_w) = (f64::INFINITY, OUTSIDE);
-            let mut best_e = f64::INFINITY;
+            // The first crossing east of the point. Where two edges cross the ray at the same x
+            // (they meet at a vertex on the ray), the one further west just above the ray comes
+            // first: the smaller dx/dy. Identical twins: the copy that knows its west face.
+            let mut best: Option<(f64, f64, bool, u32)> = None;
             for e in &self.edges[start as usize..end as usize] {
                 if e.y0 <= y && y < e.y1 {
                     let xi = e.x_at(y);
                     if xi > x && xi >= lo && xi < hi {
-                        if e.west {
-                            // Ties between west-claiming twins resolve to the smaller face id.
-                            if xi < best_w || (xi == best_w && e.face < face_w) {
-                                best_w = xi;
-                                face_w = e.face;
+                        let better = match best {
+                            None => true,
+                            Some((bx, bs, bw, bf)) => {
+                                (xi, e.slope) < (bx, bs) || ((xi, e.slope) == (bx, bs) && (e.west, bf) > (bw, e.face))
                             }
-                        } else if xi < best_e {
-                            best_e = xi;
+                        };
+                        if better {
+                            best = Some((xi, e.slope, e.west, e.face));
                         }
                     }
                 }
             }
-            if best_w.is_finite() || best_e.is_finite() {
-                // A face that claims the west side wins a tie with a face that only knows the east.
-                return if best_w <= best_e { face_w } else { OUTSIDE };
+            if let Some((_, _, west, face)) = best {
+                return if west { face } else { OUTSIDE };
             }
             lo = hi;
         }
@@ -325,7 +328,7 @@ mod tests {
     fn horizontal_edges_split_cells() {
         // Two rectangles stacked along y = 0.5: a cell crossed only by that horizontal edge
         // must not be taken as uniform.
-        let f = vec![
+        let f = [
             mp(polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 0.5), (x: 0.0, y: 0.5)]),
             mp(polygon![(x: 0.0, y: 0.5), (x: 1.0, y: 0.5), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)]),
         ];
@@ -338,6 +341,22 @@ mod tests {
                 assert_eq!(r.locate(x, 0.51), 1, "{x} at {cells}");
                 assert_eq!(r.locate(x, 0.5), 1, "on the edge: the grid to the north");
             }
+        }
+    }
+
+    #[test]
+    fn a_ray_through_the_bottom_of_a_v_takes_the_edge_west_of_it_just_above() {
+        // The ray from (0.5, 0) runs through the V's bottom vertex (1, 0), where both arms
+        // start: just above the ray the left arm comes first, so the point is outside.
+        let v =
+            [mp(polygon![(x: 0.0, y: 1.0), (x: 1.0, y: 0.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)])];
+        let refs: Vec<(u32, &MultiPolygon<f64>)> = v.iter().enumerate().map(|(i, g)| (i as u32, g)).collect();
+        for cells in [0.5, 4.0, 64.0] {
+            let r = Raster::build(&refs, cells);
+            assert_eq!(r.locate(0.5, 0.0), OUTSIDE);
+            // The vertex itself: a step east, then a smaller step north, is outside the right arm.
+            assert_eq!(r.locate(1.0, 0.0), OUTSIDE);
+            assert_eq!(r.locate(1.0, 0.5), 0);
         }
     }
 

@@ -2,9 +2,9 @@
 //! village-level units plus city streets), and levels 2–4, each level a partition of the one
 //! above, all unions of the same mesh cells.
 
+use geo::{Area, Centroid};
 use geo::{BoundingRect, Contains};
 use geo_types::{Coord, MultiPolygon};
-use geo::{Area, Centroid};
 use gridgis_engine::{Grid, OUTSIDE, Topology, Township};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -96,7 +96,9 @@ fn integrate_density(district: &MultiPolygon<f64>) -> f64 {
 fn allocate(total: usize, weights: &[f64], min: usize, max: usize) -> Result<Vec<usize>, DemoError> {
     let n = weights.len();
     if total < min * n || total > max * n {
-        return Err(DemoError::Geometry(format!("cannot give {n} parents {min}..={max} children each, {total} in all")));
+        return Err(DemoError::Geometry(format!(
+            "cannot give {n} parents {min}..={max} children each, {total} in all"
+        )));
     }
     // Water-filling: find the scale at which clamp(w·scale) sums to `total`, by bisection.
     let fill = |scale: f64| -> Vec<f64> { weights.iter().map(|w| (w * scale).clamp(min as f64, max as f64)).collect() };
@@ -280,7 +282,8 @@ fn cut_townships(cutter: &mut Cutter<'_>, cells: &[u32], divisions: &[Division])
             *cells
                 .iter()
                 .min_by(|&&x, &&y| {
-                    mesh::distance_km(mesh.points[x as usize], a).total_cmp(&mesh::distance_km(mesh.points[y as usize], a))
+                    mesh::distance_km(mesh.points[x as usize], a)
+                        .total_cmp(&mesh::distance_km(mesh.points[y as usize], a))
                 })
                 .unwrap_or(&0)
         })
@@ -294,7 +297,8 @@ fn cut_townships(cutter: &mut Cutter<'_>, cells: &[u32], divisions: &[Division])
     let weight = |a: u32, b: u32| {
         let m = mesh::midpoint(mesh.points[a as usize], mesh.points[b as usize]);
         mesh::distance_km(mesh.points[a as usize], mesh.points[b as usize])
-            * (0.2 + 1.1 * value_noise(m.x / 0.03, m.y / 0.03, salt)
+            * (0.2
+                + 1.1 * value_noise(m.x / 0.03, m.y / 0.03, salt)
                 + 0.7 * value_noise(m.x / 0.008, m.y / 0.008, salt ^ 1)
                 + 0.2 * pair_noise(a, b, salt))
     };
@@ -376,7 +380,12 @@ fn in_reading_order(nodes: &[Node], subset: &[usize]) -> Vec<usize> {
 
 /// The next level: parent `i` split into `counts[i]` children (none where the count is 0).
 /// Codes and names come later, from the final outlines.
-fn cut_children(cutter: &mut Cutter<'_>, parents: &[Node], counts: &[usize], tag: &str) -> Result<Vec<Node>, DemoError> {
+fn cut_children(
+    cutter: &mut Cutter<'_>,
+    parents: &[Node],
+    counts: &[usize],
+    tag: &str,
+) -> Result<Vec<Node>, DemoError> {
     let mut out = Vec::new();
     for (p_index, (p, &k)) in parents.iter().zip(counts).enumerate() {
         if k == 0 {
@@ -466,13 +475,15 @@ fn assemble(
             return None;
         }
         let (f, g) = (arc.left as usize, arc.right as usize);
-        maps.iter().enumerate().find(|(_, (map, _))| map[f] != map[g]).map(|(k, (map, area))| {
-            SIMPLIFY_FRACTION[k + 1] * area[map[f] as usize].min(area[map[g] as usize]).sqrt()
-        })
+        maps.iter()
+            .enumerate()
+            .find(|(_, (map, _))| map[f] != map[g])
+            .map(|(k, (map, area))| SIMPLIFY_FRACTION[k + 1] * area[map[f] as usize].min(area[map[g] as usize]).sqrt())
     });
     // Bring every grid of levels 1–4 within MIN_VERTICES..=MAX_VERTICES: finer where too few,
     // coarser where too many, on the arcs of the offending grids only.
-    let level_maps: [(&[u32], usize); 4] = [(&l1_of, l1.len()), (&l2_of, l2.len()), (&l3_of, l3.len()), (&l4_of, l4.len())];
+    let level_maps: [(&[u32], usize); 4] =
+        [(&l1_of, l1.len()), (&l2_of, l2.len()), (&l3_of, l3.len()), (&l4_of, l4.len())];
     for _round in 0..10 {
         let mut counts: Vec<Vec<usize>> = level_maps.iter().map(|&(_, n)| vec![0; n]).collect();
         for arc in topology.arcs() {

@@ -174,7 +174,14 @@ impl<'m> Grower<'m> {
 
 /// For each region, the cell nearest the measure-weighted mean position of its cells (in a
 /// plane with longitude scaled by `kx`): the seed for the next Lloyd round.
-pub fn centres(mesh: &Mesh, cells: &[u32], regions: &[u32], k: usize, kx: f64, measure: &dyn Fn(u32) -> f64) -> Vec<u32> {
+pub fn centres(
+    mesh: &Mesh,
+    cells: &[u32],
+    regions: &[u32],
+    k: usize,
+    kx: f64,
+    measure: &dyn Fn(u32) -> f64,
+) -> Vec<u32> {
     let mut sum = vec![(0.0f64, 0.0f64, 0.0f64); k];
     for (&c, &r) in cells.iter().zip(regions) {
         let p = mesh.points[c as usize];

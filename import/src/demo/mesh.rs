@@ -127,7 +127,10 @@ pub fn build(
         let mut peak: f64 = 0.0;
         for i in 0..3 {
             for j in 0..3 {
-                let p = Coord { x: lo.x + (hi.x - lo.x) * (i as f64 + 0.5) / 3.0, y: lo.y + (hi.y - lo.y) * (j as f64 + 0.5) / 3.0 };
+                let p = Coord {
+                    x: lo.x + (hi.x - lo.x) * (i as f64 + 0.5) / 3.0,
+                    y: lo.y + (hi.y - lo.y) * (j as f64 + 0.5) / 3.0,
+                };
                 peak = peak.max(density(p));
             }
         }
@@ -315,7 +318,10 @@ mod tests {
 
     #[test]
     fn dual_cells_tile_the_polygon() {
-        let square = MultiPolygon(vec![Polygon::new(ring(&[(116.0, 40.0), (116.1, 40.0), (116.1, 40.1), (116.0, 40.1)]), vec![])]);
+        let square = MultiPolygon(vec![Polygon::new(
+            ring(&[(116.0, 40.0), (116.1, 40.0), (116.1, 40.1), (116.0, 40.1)]),
+            vec![],
+        )]);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mesh = build(&square, &|_| 20.0, &mut rng).unwrap();
         let total: f64 = mesh.cell_area.iter().sum();
@@ -326,7 +332,8 @@ mod tests {
         for (t, tri) in mesh.triangles.iter().enumerate() {
             for k in 0..3 {
                 let (a, b) = (mesh.points[tri[k] as usize], mesh.points[tri[(k + 1) % 3] as usize]);
-                let on_outline = (a.x == b.x && (a.x == 116.0 || a.x == 116.1)) || (a.y == b.y && (a.y == 40.0 || a.y == 40.1));
+                let on_outline =
+                    (a.x == b.x && (a.x == 116.0 || a.x == 116.1)) || (a.y == b.y && (a.y == 40.0 || a.y == 40.1));
                 assert_eq!(mesh.neighbours[t][k] == NONE, on_outline);
             }
         }

@@ -5,7 +5,10 @@ use geo_types::Coord;
 /// The 19 city-street grids (城市街巷) of the two 街道, named after real streets of the
 /// district seat: ten in 泉河街道, nine in 龙山街道.
 pub const CITY_STREETS: [(&str, &[&str]); 2] = [
-    ("110116001", &["青春路", "府前街", "南大街", "北大街", "开放路", "湖光路", "富乐大街", "东关路", "西关路", "兴怀大街"]),
+    (
+        "110116001",
+        &["青春路", "府前街", "南大街", "北大街", "开放路", "湖光路", "富乐大街", "东关路", "西关路", "兴怀大街"],
+    ),
     ("110116002", &["迎宾路", "商业街", "车站路", "龙山路", "南华大街", "望怀路", "建设街", "永泰路", "丽湖路"]),
 ];
 
@@ -34,7 +37,9 @@ pub fn child_kind(parent: &str) -> &'static str {
 /// Name of the `seq`-th (1-based) child of kind `kind` of the grid named `parent`.
 pub fn child_name(parent: &str, kind: &str, seq: u32) -> String {
     match kind {
-        "compound" | "village_group" | "street_block" | "park_block" => format!("{parent}第{}网格", chinese_number(seq)),
+        "compound" | "village_group" | "street_block" | "park_block" => {
+            format!("{parent}第{}网格", chinese_number(seq))
+        }
         "building" => format!("{parent}{seq}号楼"),
         "party_member_household" => format!("{parent}{seq}号党员中心户"),
         "street_segment" => format!("{parent}{seq}号街巷段"),
@@ -79,7 +84,13 @@ pub fn chinese_number(n: u32) -> String {
     match n {
         0..=9 => DIGITS[n as usize].to_string(),
         10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[(n - 10) as usize] }),
-        20..=99 => format!("{}十{}", DIGITS[(n / 10) as usize], if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] }),
+        20..=99 => {
+            format!(
+                "{}十{}",
+                DIGITS[(n / 10) as usize],
+                if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] }
+            )
+        }
         _ => n.to_string(),
     }
 }
