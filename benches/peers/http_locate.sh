@@ -28,7 +28,7 @@ math.randomseed(42)
 request = function()
   local lon = 116.2841796875 + math.random() * (116.8876953125 - 116.2841796875)
   local lat = 40.234375 + math.random() * (41.0615234375 - 40.234375)
-  return wrk.format("GET", string.format("/grids/locate?lon=%.7f&lat=%.7f&max_distance_m=100000", lon, lat))
+  return wrk.format("GET", string.format("/grids/locate?lon=%.7f&lat=%.7f&max_distance_m=50000", lon, lat))
 end
 LUA
 wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/random.lua" "http://127.0.0.1:$port" > "$work/wrk.txt"

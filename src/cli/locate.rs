@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use gridgis_engine::{Engine, EngineError, Transformer};
+use gridgis_engine::{Engine, EngineError, Location, Transformer};
 
 use crate::answer::{self, LocateError};
 
@@ -73,7 +73,8 @@ struct Row {
 
 /// Locates every line of a CSV; malformed lines are reported on stderr with their line number
 /// and skipped, the rest answered in order. With `GRIDGIS_TIMINGS=1`, prints the seconds spent
-/// reading, locating (coordinate conversion and index lookup) and writing on stderr.
+/// reading, locating (coordinate conversion and point-in-grid lookup), measuring the points
+/// outside the district (nearest grid and distance) and writing, on stderr.
 fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance: f64) -> anyhow::Result<ExitCode> {
     let name = input.display().to_string();
     let reader: Box<dyn Read> = if input.as_os_str() == "-" {
@@ -93,7 +94,10 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
     let mut record = csv::ByteRecord::new();
     let mut first = true;
     let mut rows: Vec<Row> = Vec::with_capacity(CHUNK);
-    let mut answers = Vec::with_capacity(CHUNK);
+    let mut answers: Vec<Result<Location, LocateError>> = Vec::with_capacity(CHUNK);
+    let mut wgs84 = Vec::with_capacity(CHUNK);
+    let mut leaves = Vec::with_capacity(CHUNK);
+    let mut nearest_s = 0.0;
     let mut distance = String::new();
     let mut done = false;
     while !done {
@@ -127,14 +131,26 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
                 }
             }
         }
+        // Point-in-grid first, for every point (what a spatial join does), then the distance
+        // work for the points outside the district, timed apart.
         let t1 = std::time::Instant::now();
+        wgs84.clear();
+        wgs84.extend(rows.iter().map(|r| transformer.to_wgs84(r.x, r.y)));
+        leaves.clear();
+        leaves.extend(wgs84.iter().map(|p| p.as_ref().ok().and_then(|&(lon, lat)| engine.index().locate(lon, lat))));
+        let t_lookup = std::time::Instant::now();
         answers.clear();
-        answers.extend(rows.iter().map(|r| answer::locate(engine, transformer, r.x, r.y, max_distance)));
+        answers.extend(wgs84.iter().zip(&leaves).map(|(p, leaf)| match (p, leaf) {
+            (_, Some(grid)) => Ok(Location { grid: *grid, inside: true, distance_m: 0.0 }),
+            (Ok((lon, lat)), None) => engine.locate(*lon, *lat, max_distance).map_err(LocateError::from),
+            (Err(e), None) => Err(LocateError::from(e.clone())),
+        }));
         let t2 = std::time::Instant::now();
+        nearest_s += (t2 - t_lookup).as_secs_f64();
         for (row, result) in rows.iter().zip(&answers) {
             distance.clear();
             match result {
-                Ok((location, _)) => {
+                Ok(location) => {
                     let g = h.grid(location.grid);
                     let l1 = h.ancestor_at(location.grid, 1).map_or("", |i| h.grid(i).code.as_str());
                     let township = g.township_code.as_deref().unwrap_or("");
@@ -169,14 +185,16 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
         }
         let t3 = std::time::Instant::now();
         read_s += (t1 - t).as_secs_f64();
-        locate_s += (t2 - t1).as_secs_f64();
+        locate_s += (t_lookup - t1).as_secs_f64();
         write_s += (t3 - t2).as_secs_f64();
     }
     let t = std::time::Instant::now();
     out.flush()?;
     write_s += t.elapsed().as_secs_f64();
     if std::env::var_os("GRIDGIS_TIMINGS").is_some() {
-        eprintln!("gridgis: timings read_s={read_s:.4} locate_s={locate_s:.4} write_s={write_s:.4}");
+        eprintln!(
+            "gridgis: timings read_s={read_s:.4} locate_s={locate_s:.4} nearest_s={nearest_s:.4} write_s={write_s:.4}"
+        );
     }
     if skipped > 0 {
         eprintln!("gridgis: {name}: {skipped} malformed line(s) skipped");

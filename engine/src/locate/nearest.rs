@@ -1,32 +1,68 @@
-//! The nearest grid to a point outside the district: an R-tree over the district's outer
-//! boundary segments, with distances on the WGS84 ellipsoid's local tangent plane.
+//! The nearest grid to a point outside the district, with distances on the WGS84 ellipsoid's
+//! local tangent plane.
+//!
+//! The district's outer boundary segments sit in an R-tree. Because most outside points are
+//! near the district, a grid of cells over (and around) the district also keeps, per cell,
+//! the few segments that can be nearest to any point of the cell; a query there measures those
+//! and nothing else, without touching the tree.
 
 use std::collections::HashMap;
 
-use geo_types::{Coord, Line, MultiPolygon};
+use geo_types::{Coord, Line, MultiPolygon, Point};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 /// WGS84 semi-major axis (m) and first eccentricity squared (EPSG:7030).
 const WGS84_A: f64 = 6_378_137.0;
 const WGS84_E2: f64 = 0.006_694_379_990_14;
+/// Candidate-grid cell size, degrees of latitude (~550 m): small enough that a cell keeps a
+/// handful of candidates, large enough that building the grid takes tens of milliseconds.
+const CELL_DEG: f64 = 0.005;
+/// The candidate grid extends this fraction of the district's size beyond its bounding box.
+const GRID_MARGIN: f64 = 0.1;
+/// Relative error of the scaled plane against local ground distances over a district's
+/// latitude span (cos ratio across ±0.5°) is under 1%; 3% is a safe margin for candidates.
+const SCALE_SLACK: f64 = 1.03;
 
-type Segment = GeomWithData<Line<f64>, u32>;
+/// A boundary segment: endpoints in lon/lat and the face inside it.
+#[derive(Clone, Copy, Debug)]
+struct Seg {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    face: u32,
+}
+
+type Indexed = GeomWithData<Line<f64>, u32>;
 
 /// Boundary segments that separate a face from the outside, indexed for nearest queries.
 #[derive(Debug)]
 pub struct Outline {
-    tree: RTree<Segment>,
-    /// Longitudes are multiplied by this before indexing so that tree distances are close to
-    /// ground distances (cos of the mean latitude); exact distances are recomputed per query.
+    segs: Vec<Seg>,
+    /// Segments with longitudes multiplied by `x_scale` (cos of the mean latitude), so that
+    /// tree distances are close to ground distances; data = index into `segs`.
+    tree: RTree<Indexed>,
     x_scale: f64,
+    grid: Option<CandidateGrid>,
+}
+
+/// Per cell, the segments that can be nearest to some point of the cell.
+#[derive(Debug)]
+struct CandidateGrid {
+    min_x: f64,
+    min_y: f64,
+    dx: f64,
+    dy: f64,
+    nx: usize,
+    ny: usize,
+    start: Vec<u32>,
+    candidates: Vec<u32>,
 }
 
 impl Outline {
     /// Collects every ring segment that no other face shares (vertex for vertex), tagged with
-    /// its face.
+    /// its face, and indexes them.
     pub fn build(faces: &[(u32, &MultiPolygon<f64>)]) -> Self {
-        let mut seen: HashMap<[u64; 4], (u32, u32, Line<f64>)> = HashMap::new();
+        let mut seen: HashMap<[u64; 4], (u32, u32, Coord<f64>, Coord<f64>)> = HashMap::new();
         let (mut lat_sum, mut n) = (0.0, 0usize);
         for &(face, geometry) in faces {
             for polygon in &geometry.0 {
@@ -38,7 +74,7 @@ impl Outline {
                             (line.end, line.start)
                         };
                         let key = [a.x.to_bits(), a.y.to_bits(), b.x.to_bits(), b.y.to_bits()];
-                        seen.entry(key).and_modify(|e| e.1 += 1).or_insert((face, 1, Line::new(a, b)));
+                        seen.entry(key).and_modify(|e| e.1 += 1).or_insert((face, 1, a, b));
                         lat_sum += a.y;
                         n += 1;
                     }
@@ -46,49 +82,106 @@ impl Outline {
             }
         }
         let x_scale = if n == 0 { 1.0 } else { (lat_sum / n as f64).to_radians().cos() };
-        let mut segments: Vec<Segment> = seen
+        let mut segs: Vec<Seg> = seen
             .into_values()
-            .filter(|&(_, count, _)| count == 1)
-            .map(|(face, _, l)| {
-                let scaled = Line::new(
-                    Coord { x: l.start.x * x_scale, y: l.start.y },
-                    Coord { x: l.end.x * x_scale, y: l.end.y },
-                );
-                GeomWithData::new(scaled, face)
-            })
+            .filter(|&(_, count, _, _)| count == 1)
+            .map(|(face, _, a, b)| Seg { a, b, face })
             .collect();
         // HashMap order is random; sort so the tree (and tie-breaking) is reproducible.
-        segments.sort_by(|a, b| {
-            let (p, q) = (a.geom(), b.geom());
-            (p.start.x, p.start.y, p.end.x, p.end.y, a.data)
-                .partial_cmp(&(q.start.x, q.start.y, q.end.x, q.end.y, b.data))
+        segs.sort_by(|p, q| {
+            (p.a.x, p.a.y, p.b.x, p.b.y, p.face)
+                .partial_cmp(&(q.a.x, q.a.y, q.b.x, q.b.y, q.face))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        Self { tree: RTree::bulk_load(segments), x_scale }
+        let scaled = |c: Coord<f64>| Coord { x: c.x * x_scale, y: c.y };
+        let tree = RTree::bulk_load(
+            segs.iter()
+                .enumerate()
+                .map(|(i, s)| GeomWithData::new(Line::new(scaled(s.a), scaled(s.b)), i as u32))
+                .collect(),
+        );
+        let mut outline = Self { segs, tree, x_scale, grid: None };
+        outline.grid = outline.build_grid();
+        outline
+    }
+
+    /// The candidate grid over the segments' bounding box plus a margin.
+    fn build_grid(&self) -> Option<CandidateGrid> {
+        let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for s in &self.segs {
+            min_x = min_x.min(s.a.x.min(s.b.x));
+            max_x = max_x.max(s.a.x.max(s.b.x));
+            min_y = min_y.min(s.a.y.min(s.b.y));
+            max_y = max_y.max(s.a.y.max(s.b.y));
+        }
+        if self.segs.is_empty() {
+            return None;
+        }
+        let (mx, my) = ((max_x - min_x) * GRID_MARGIN, (max_y - min_y) * GRID_MARGIN);
+        let (min_x, min_y, max_x, max_y) = (min_x - mx, min_y - my, max_x + mx, max_y + my);
+        let dy = CELL_DEG;
+        let dx = CELL_DEG / self.x_scale;
+        let nx = ((max_x - min_x) / dx).ceil() as usize;
+        let ny = ((max_y - min_y) / dy).ceil() as usize;
+        // Half the cell diagonal, in the scaled plane.
+        let r = (CELL_DEG * CELL_DEG * 2.0).sqrt() / 2.0;
+        let mut start = Vec::with_capacity(nx * ny + 1);
+        let mut candidates = Vec::new();
+        start.push(0);
+        for j in 0..ny {
+            for i in 0..nx {
+                let c = Point::new((min_x + (i as f64 + 0.5) * dx) * self.x_scale, min_y + (j as f64 + 0.5) * dy);
+                // Every point of the cell is within d0 + r of a segment, so a segment farther
+                // than d0 + 2r from the centre cannot be nearest to any of them.
+                let d0 = self.tree.nearest_neighbor_iter_with_distance_2(&c).next().map_or(0.0, |(_, d2)| d2.sqrt());
+                let reach = (d0 + 2.0 * r) * SCALE_SLACK;
+                let first = candidates.len();
+                candidates.extend(self.tree.locate_within_distance(c, reach * reach).map(|s| s.data));
+                candidates[first..].sort_unstable();
+                start.push(candidates.len() as u32);
+            }
+        }
+        Some(CandidateGrid { min_x, min_y, dx, dy, nx, ny, start, candidates })
     }
 
     /// The face whose outer boundary is nearest to `(lon, lat)` and the distance in metres, if
-    /// any boundary exists. Candidates are taken in tree order until they are clearly farther
-    /// than the best exact distance found.
+    /// any boundary exists.
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<(u32, f64)> {
-        let q = geo_types::Point::new(lon * self.x_scale, lat);
-        let (m_per_deg_x, m_per_deg_y) = metres_per_degree(lat);
+        let (mx, my) = metres_per_degree(lat);
+        let distance = |s: &Seg| {
+            let a = Coord { x: (s.a.x - lon) * mx, y: (s.a.y - lat) * my };
+            let b = Coord { x: (s.b.x - lon) * mx, y: (s.b.y - lat) * my };
+            distance_to_origin(a, b)
+        };
+        if let Some(g) = &self.grid {
+            let (fx, fy) = ((lon - g.min_x) / g.dx, (lat - g.min_y) / g.dy);
+            if fx >= 0.0 && fy >= 0.0 && fx < g.nx as f64 && fy < g.ny as f64 {
+                let cell = fy as usize * g.nx + fx as usize;
+                let mut best: Option<(u32, f64)> = None;
+                for &i in &g.candidates[g.start[cell] as usize..g.start[cell + 1] as usize] {
+                    let s = &self.segs[i as usize];
+                    let d = distance(s);
+                    if best.is_none_or(|(_, m)| d < m) {
+                        best = Some((s.face, d));
+                    }
+                }
+                return best;
+            }
+        }
+        // Far away: walk the tree in scaled order until candidates are clearly farther than
+        // the best exact distance found.
+        let q = Point::new(lon * self.x_scale, lat);
         let mut best: Option<(u32, f64)> = None;
         for (seg, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
-            // Tree distance in scaled degrees; 0.98 leaves room for the scale error over the
-            // district's latitude span before we stop looking.
-            let approx_m = d2.sqrt() * m_per_deg_y * 0.98;
             if let Some((_, best_m)) = best
-                && approx_m > best_m
+                && d2.sqrt() * my / SCALE_SLACK > best_m
             {
                 break;
             }
-            let l = seg.geom();
-            let a = Coord { x: (l.start.x / self.x_scale - lon) * m_per_deg_x, y: (l.start.y - lat) * m_per_deg_y };
-            let b = Coord { x: (l.end.x / self.x_scale - lon) * m_per_deg_x, y: (l.end.y - lat) * m_per_deg_y };
-            let d = distance_to_origin(a, b);
+            let s = &self.segs[seg.data as usize];
+            let d = distance(s);
             if best.is_none_or(|(_, m)| d < m) {
-                best = Some((seg.data, d));
+                best = Some((s.face, d));
             }
         }
         best
@@ -150,5 +243,41 @@ mod tests {
         // measures to the top edges, not to the shared one.
         let (_, d) = o.nearest(116.01, 40.0101).unwrap();
         assert!(d < 12.0, "{d}");
+    }
+
+    #[test]
+    fn candidate_grid_agrees_with_the_tree() {
+        // A jagged ring; points on and off the candidate grid must get the same answer as an
+        // exhaustive search.
+        let ring: Vec<(f64, f64)> = (0..40)
+            .map(|k| {
+                let t = k as f64 / 40.0 * std::f64::consts::TAU;
+                let r = 0.05 + 0.02 * (5.0 * t).sin();
+                (116.6 + r * t.cos() / 0.76, 40.5 + r * t.sin())
+            })
+            .collect();
+        let mut ls: geo_types::LineString<f64> = ring.iter().map(|&(x, y)| Coord { x, y }).collect();
+        ls.close();
+        let mp = MultiPolygon(vec![geo_types::Polygon::new(ls, vec![])]);
+        let o = Outline::build(&[(7, &mp)]);
+        assert!(o.grid.is_some());
+        for k in 0..2000 {
+            let lon = 116.45 + (k % 50) as f64 * 0.006;
+            let lat = 40.35 + (k / 50) as f64 * 0.0075;
+            let (mx, my) = metres_per_degree(lat);
+            let exhaustive = o
+                .segs
+                .iter()
+                .map(|s| {
+                    distance_to_origin(
+                        Coord { x: (s.a.x - lon) * mx, y: (s.a.y - lat) * my },
+                        Coord { x: (s.b.x - lon) * mx, y: (s.b.y - lat) * my },
+                    )
+                })
+                .fold(f64::INFINITY, f64::min);
+            let (face, d) = o.nearest(lon, lat).unwrap();
+            assert_eq!(face, 7);
+            assert!((d - exhaustive).abs() < 1e-6, "({lon}, {lat}): {d} vs {exhaustive}");
+        }
     }
 }
