@@ -62,7 +62,9 @@ impl Outline {
     /// Collects every ring segment that no other face shares (vertex for vertex), tagged with
     /// its face, and indexes them.
     pub fn build(faces: &[(u32, &MultiPolygon<f64>)]) -> Self {
-        let mut seen: HashMap<[u64; 4], (u32, u32, Coord<f64>, Coord<f64>)> = HashMap::new();
+        // Per undirected segment: its first face, how many rings use it, its endpoints.
+        type Seen = (u32, u32, Coord<f64>, Coord<f64>);
+        let mut seen: HashMap<[u64; 4], Seen> = HashMap::new();
         let (mut lat_sum, mut n) = (0.0, 0usize);
         for &(face, geometry) in faces {
             for polygon in &geometry.0 {
