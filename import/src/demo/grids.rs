@@ -18,7 +18,8 @@ use super::{DemoError, geography};
 
 /// Grids per level, from the district's own report: the district, then levels 1–4.
 pub const LEVEL_COUNTS: [usize; 5] = [1, 340, 1221, 4571, 1452];
-/// How many level-3 grids are subdivided into the 1,452 level-4 grids: the most populous.
+/// How many level-3 grids are subdivided into the 1,452 level-4 grids: the densest (compounds
+/// and buildings in town, where real grids go down to building units).
 const SUBDIVIDED_LEVEL3: usize = 450;
 /// Mesh cells per finest grid on average. Outline vertex counts grow with the square root of
 /// this; 40 puts the finest grids at roughly 30–90 vertices.
@@ -56,6 +57,8 @@ struct Node {
     kind: String,
     cells: Vec<u32>,
     population: f64,
+    /// km².
+    area: f64,
     centroid: Coord<f64>,
 }
 
@@ -159,6 +162,7 @@ impl<'m> Cutter<'m> {
             kind: String::new(),
             cells,
             population: pop,
+            area,
             centroid: Coord { x: sx / area, y: sy / area },
         }
     }
@@ -256,10 +260,11 @@ pub fn generate(seed: u64) -> Result<DemoGrids, DemoError> {
     let level2 = cut_children(&mut cutter, &level1, &allocate(LEVEL_COUNTS[2], &weights, 2, 10)?, "l2")?;
     let weights: Vec<f64> = level2.iter().map(|n| n.population).collect();
     let level3 = cut_children(&mut cutter, &level2, &allocate(LEVEL_COUNTS[3], &weights, 2, 8)?, "l3")?;
-    // The most populous level-3 grids (buildings and compounds in town) get a level 4.
-    let mut by_pop: Vec<usize> = (0..level3.len()).collect();
-    by_pop.sort_by(|&a, &b| level3[b].population.total_cmp(&level3[a].population).then(a.cmp(&b)));
-    let subdivided: Vec<usize> = by_pop[..SUBDIVIDED_LEVEL3].to_vec();
+    // The densest level-3 grids (buildings and compounds in town) get a level 4.
+    let density = |n: &Node| n.population / n.area.max(1e-12);
+    let mut by_density: Vec<usize> = (0..level3.len()).collect();
+    by_density.sort_by(|&a, &b| density(&level3[b]).total_cmp(&density(&level3[a])).then(a.cmp(&b)));
+    let subdivided: Vec<usize> = by_density[..SUBDIVIDED_LEVEL3].to_vec();
     let weights: Vec<f64> = subdivided.iter().map(|&i| level3[i].population).collect();
     let counts4 = allocate(LEVEL_COUNTS[4], &weights, 2, 6)?;
     let mut counts = vec![0; level3.len()];
@@ -335,7 +340,7 @@ fn cut_level1(cutter: &mut Cutter<'_>, townships: &[Node], divisions: &[Division
         let groups = cutter.split_equal(&t.code, &t.cells, k)?;
         let mut regions: Vec<Node> = groups.into_iter().map(|g| cutter.node(t_index as u32, g)).collect();
         // Rank regions by population density, densest first.
-        let density = |n: &Node| n.population / n.cells.iter().map(|&c| cutter.mesh.cell_area[c as usize]).sum::<f64>();
+        let density = |n: &Node| n.population / n.area.max(1e-12);
         let mut rank: Vec<usize> = (0..regions.len()).collect();
         rank.sort_by(|&a, &b| density(&regions[b]).total_cmp(&density(&regions[a])).then(a.cmp(&b)));
         let kind_of = |d: &Division| {
