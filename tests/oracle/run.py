@@ -10,6 +10,9 @@ Usage: tests/oracle/run.py path/to/gridgis [--points N]
 2. Point location: N (default 1,000,000) random points over the district's bounding box,
    located by `gridgis locate --input`, compared with shapely's STRtree `within` query at
    every level.
+3. The stored FlatGeobuf files, read by GDAL (ogr2ogr): same features, same geometries as
+   gridgis exports, and GDAL's bbox filter through the file's packed R-tree finds exactly the
+   grids shapely finds.
 
 Exits non-zero on the first failed check, printing what failed.
 """
@@ -166,6 +169,41 @@ def check_locate(binary, data, props, geoms, n):
     print(f"  {inside:,} of {n:,} points inside the district; {mismatches} disagreements over all levels")
 
 
+def check_gdal(data, props, geoms):
+    print("stored FlatGeobuf read by GDAL:")
+    with open(os.path.join(data, "catalog.json"), encoding="utf-8") as f:
+        catalog = {layer["id"]: layer for layer in json.load(f)["layers"]}
+    fgb = os.path.join(data, catalog["grids"]["file"])
+    out = os.path.join(data, "gdal.geojson")
+    run(["ogr2ogr", "-f", "GeoJSON", out, fgb], stderr=subprocess.DEVNULL)
+    with open(out, encoding="utf-8") as f:
+        gdal = json.load(f)["features"]
+    check(len(gdal) == len(props), f"GDAL reads {len(gdal)} grids")
+    keys = list(gdal[0]["properties"].keys())
+    check(keys == ["code", "name", "level", "parent_code", "township_code", "kind"], f"fields {keys}")
+    ours = {p["code"]: (p, g) for p, g in zip(props, geoms)}
+
+    def single(g):
+        # GDAL writes the layer's type (MultiPolygon); gridgis writes one-part ones as Polygon.
+        return g.geoms[0] if g.geom_type == "MultiPolygon" and len(g.geoms) == 1 else g
+
+    # GDAL leaves null properties out of GeoJSON; gridgis writes them as null. GDAL's GeoJSON
+    # writer prints coordinates to 15 decimals: equal to 1e-12° (0.1 µm).
+    bad_props = sum(1 for f in gdal
+                    if {k: v for k, v in ours[f["properties"]["code"]][0].items() if v is not None} != f["properties"])
+    bad_geoms = sum(1 for f in gdal
+                    if not shapely.equals_exact(single(shape(f["geometry"])), ours[f["properties"]["code"]][1], tolerance=1e-12))
+    check(bad_props == 0 and bad_geoms == 0,
+          f"every GDAL feature equals gridgis' export ({bad_props} properties, {bad_geoms} geometries differ)")
+    # A spatial filter through GDAL, which reads the file's packed R-tree, against GEOS.
+    bbox = (116.60, 40.29, 116.68, 40.35)
+    info = run(["ogrinfo", "-so", "-spat", *map(str, bbox), fgb, "grids"], stdout=subprocess.PIPE,
+               stderr=subprocess.DEVNULL).stdout.decode()
+    count = int(next(line.split(":")[1] for line in info.splitlines() if line.startswith("Feature Count")))
+    expected = int(shapely.intersects(geoms, shapely.box(*bbox)).sum())
+    check(count == expected, f"GDAL's spatial filter finds {count} grids in the city, GEOS finds {expected}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
@@ -178,6 +216,7 @@ def main():
         props, geoms = load_grids(binary, data)
         check_topology(props, geoms)
         check_locate(binary, data, props, geoms, args.points)
+        check_gdal(data, props, geoms)
     if failures:
         print(f"{len(failures)} oracle check(s) failed", file=sys.stderr)
         sys.exit(1)
