@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use super::error::{AppError, ErrorBody};
 use super::extract::{Json, Query};
+use gridgis_engine::Transformer;
+
 use crate::answer::{self, LocateAnswer};
 use crate::geojson;
 use crate::state::SharedState;
@@ -89,22 +91,67 @@ pub async fn locate_post(
     }
     let max = max_distance(&state, body.max_distance_m)?;
     let (_, transformer) = answer::parse_crs(body.crs.as_deref())?;
-    // Locating 100,000 points takes milliseconds, serializing them more; neither is worth a
-    // blocking-pool hop at this size.
+    // Large batches are CPU work: off the async workers, and spread over the cores.
+    let points = body.points;
+    let bytes = tokio::task::spawn_blocking(move || batch_json(&state, &transformer, &points, max))
+        .await
+        .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// Below this many points a batch is answered on one thread: splitting costs more than it saves.
+const PARALLEL_BATCH: usize = 20_000;
+
+/// `{"results":[…]}` for `points`, built in contiguous chunks on scoped threads (one per
+/// core) and concatenated in order.
+fn batch_json(
+    state: &SharedState,
+    transformer: &Transformer,
+    points: &[BatchPoint],
+    max: f64,
+) -> Result<Vec<u8>, AppError> {
     let engine = &state.engine;
-    let results: Vec<BatchItem<'_>> = body
-        .points
-        .iter()
-        .map(|p| match answer::locate(engine, &transformer, p.lon, p.lat, max) {
-            Ok((location, wgs84)) => BatchItem::Found { id: &p.id, answer: answer::answer(engine, location, wgs84) },
-            Err(e) => BatchItem::Failed { id: &p.id, error: ErrorBody { code: e.code(), message: e.to_string() } },
+    let chunk_json = |chunk: &[BatchPoint]| -> Result<Vec<u8>, serde_json::Error> {
+        let mut buf = Vec::with_capacity(chunk.len() * 400);
+        for (i, p) in chunk.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            let item = match answer::locate(engine, transformer, p.lon, p.lat, max) {
+                Ok((location, wgs84)) => {
+                    BatchItem::Found { id: &p.id, answer: answer::answer(engine, location, wgs84) }
+                }
+                Err(e) => BatchItem::Failed { id: &p.id, error: ErrorBody { code: e.code(), message: e.to_string() } },
+            };
+            serde_json::to_writer(&mut buf, &item)?;
+        }
+        Ok(buf)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts: Vec<Result<Vec<u8>, serde_json::Error>> = if points.len() < PARALLEL_BATCH || threads == 1 {
+        vec![chunk_json(points)]
+    } else {
+        let size = points.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = points.chunks(size).map(|c| s.spawn(move || chunk_json(c))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(serde::ser::Error::custom("worker panicked"))))
+                .collect()
         })
-        .collect();
-    #[derive(Serialize)]
-    struct Results<'a> {
-        results: Vec<BatchItem<'a>>,
+    };
+    let internal = |e: serde_json::Error| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
+    let mut out = Vec::with_capacity(points.len() * 400 + 16);
+    out.extend_from_slice(b"{\"results\":[");
+    for (i, part) in parts.into_iter().enumerate() {
+        let part = part.map_err(internal)?;
+        if i > 0 && !part.is_empty() {
+            out.push(b',');
+        }
+        out.extend_from_slice(&part);
     }
-    Ok(json_bytes(&Results { results }))
+    out.extend_from_slice(b"]}");
+    Ok(out)
 }
 
 /// `GET /grids/{code}`: the grid as a GeoJSON Feature with its parent, township and children.
