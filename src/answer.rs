@@ -71,6 +71,8 @@ impl LocateError {
         match self {
             LocateError::Engine(EngineError::OutsideJurisdiction { .. }) => "outside_jurisdiction",
             LocateError::Crs(CrsError::Unknown { .. }) => "unknown_crs",
+            // PROJ could not set up a transformation it accepted before: ours, not the caller's.
+            LocateError::Crs(CrsError::Proj { .. }) => "crs_unavailable",
             _ => "invalid_coordinate",
         }
     }

@@ -46,6 +46,7 @@ impl From<LocateError> for AppError {
     fn from(e: LocateError) -> Self {
         let status = match e.code() {
             "outside_jurisdiction" => StatusCode::NOT_FOUND,
+            "crs_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         Self::new(status, e.code(), e.to_string())
