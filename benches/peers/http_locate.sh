@@ -52,7 +52,7 @@ rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
 p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
 p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
 errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk.txt" || true)
-echo "start-up: load and index ${load_ms} ms; process ready to answer in ${ready_ms} ms; RSS ${rss_mb} MB (after load: ${rss_after_mb} MB)"
+echo "start-up: load and index ${load_ms} ms; process ready to answer in ${ready_ms} ms; RSS ${rss_mb} MB at start, ${rss_after_mb} MB after the load test"
 echo "POST /grids/locate with 100,000 points: best of 5 ${batch_best} s (answer ${batch_mb} MB; all runs: ${batch_s[*]})"
 echo "GET /grids/locate, wrk 1 thread, ${conns} connections, ${secs} s: ${rps} requests/s, p50 ${p50}, p99 ${p99}"
 [[ -n "$errors" ]] && echo "errors: $errors"
