@@ -1,6 +1,7 @@
 //! Point-in-grid location on the finest level: which leaf grid contains a point, and for a
 //! point outside the district, which grid is nearest.
 
+mod cells;
 mod nearest;
 mod raster;
 

@@ -12,6 +12,8 @@ use geo_types::{Coord, Line, MultiPolygon, Point};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
+use super::cells::CellGrid;
+
 /// WGS84 semi-major axis (m) and first eccentricity squared (EPSG:7030).
 const WGS84_A: f64 = 6_378_137.0;
 const WGS84_E2: f64 = 0.006_694_379_990_14;
@@ -48,12 +50,7 @@ pub struct Outline {
 /// Per cell, the segments that can be nearest to some point of the cell.
 #[derive(Debug)]
 struct CandidateGrid {
-    min_x: f64,
-    min_y: f64,
-    dx: f64,
-    dy: f64,
-    nx: usize,
-    ny: usize,
+    cells: CellGrid,
     start: Vec<u32>,
     candidates: Vec<u32>,
 }
@@ -121,18 +118,18 @@ impl Outline {
         }
         let (mx, my) = ((max_x - min_x) * GRID_MARGIN, (max_y - min_y) * GRID_MARGIN);
         let (min_x, min_y, max_x, max_y) = (min_x - mx, min_y - my, max_x + mx, max_y + my);
-        let dy = CELL_DEG;
-        let dx = CELL_DEG / self.x_scale;
-        let nx = ((max_x - min_x) / dx).ceil() as usize;
-        let ny = ((max_y - min_y) / dy).ceil() as usize;
+        let nx = ((max_x - min_x) * self.x_scale / CELL_DEG).ceil() as usize;
+        let ny = ((max_y - min_y) / CELL_DEG).ceil() as usize;
+        let cells = CellGrid::covering(min_x, min_y, max_x, max_y, nx, ny);
         // Half the cell diagonal, in the scaled plane.
-        let r = (CELL_DEG * CELL_DEG * 2.0).sqrt() / 2.0;
-        let mut start = Vec::with_capacity(nx * ny + 1);
+        let r = ((cells.dx * self.x_scale).powi(2) + cells.dy.powi(2)).sqrt() / 2.0;
+        let mut start = Vec::with_capacity(cells.len() + 1);
         let mut candidates = Vec::new();
         start.push(0);
-        for j in 0..ny {
-            for i in 0..nx {
-                let c = Point::new((min_x + (i as f64 + 0.5) * dx) * self.x_scale, min_y + (j as f64 + 0.5) * dy);
+        for j in 0..cells.ny {
+            for i in 0..cells.nx {
+                let (cx, cy) = cells.centre(i, j);
+                let c = Point::new(cx * self.x_scale, cy);
                 // Every point of the cell is within d0 + r of a segment, so a segment farther
                 // than d0 + 2r from the centre cannot be nearest to any of them.
                 let d0 = self.tree.nearest_neighbor_iter_with_distance_2(&c).next().map_or(0.0, |(_, d2)| d2.sqrt());
@@ -143,7 +140,7 @@ impl Outline {
                 start.push(candidates.len() as u32);
             }
         }
-        Some(CandidateGrid { min_x, min_y, dx, dy, nx, ny, start, candidates })
+        Some(CandidateGrid { cells, start, candidates })
     }
 
     /// The face whose outer boundary is nearest to `(lon, lat)` and the distance in metres, if
@@ -156,9 +153,8 @@ impl Outline {
             distance_to_origin(a, b)
         };
         if let Some(g) = &self.grid {
-            let (fx, fy) = ((lon - g.min_x) / g.dx, (lat - g.min_y) / g.dy);
-            if fx >= 0.0 && fy >= 0.0 && fx < g.nx as f64 && fy < g.ny as f64 {
-                let cell = fy as usize * g.nx + fx as usize;
+            if let Some((i, j)) = g.cells.cell(lon, lat) {
+                let cell = j * g.cells.nx + i;
                 let mut best: Option<(u32, f64)> = None;
                 for &i in &g.candidates[g.start[cell] as usize..g.start[cell + 1] as usize] {
                     let s = &self.segs[i as usize];

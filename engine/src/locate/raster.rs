@@ -9,6 +9,8 @@
 
 use geo_types::{Coord, MultiPolygon};
 
+use super::cells::CellGrid;
+
 /// The face id of "no grid": outside the district.
 pub const OUTSIDE: u32 = u32::MAX;
 
@@ -49,12 +51,7 @@ impl Edge {
 /// The point-location raster. Immutable after [`Raster::build`].
 #[derive(Debug)]
 pub struct Raster {
-    min_x: f64,
-    min_y: f64,
-    dx: f64,
-    dy: f64,
-    nx: usize,
-    ny: usize,
+    grid: CellGrid,
     cells: Vec<u32>,
     /// `(start, end)` into `edges` for each mixed cell.
     spans: Vec<(u32, u32)>,
@@ -128,13 +125,10 @@ impl Raster {
         let (w, h) = ((max_x - min_x) * aspect, max_y - min_y);
         let target = (edges.len() as f64 * cells_per_edge).clamp(1024.0, 16.0 * 1024.0 * 1024.0);
         let side = (w * h / target).sqrt();
-        let nx = ((w / side).ceil() as usize).max(1);
-        let ny = ((h / side).ceil() as usize).max(1);
-        let dx = (max_x - min_x) / nx as f64;
-        let dy = (max_y - min_y) / ny as f64;
-
-        let mut raster =
-            Raster { min_x, min_y, dx, dy, nx, ny, cells: vec![0; nx * ny], spans: Vec::new(), edges: Vec::new() };
+        let grid =
+            CellGrid::covering(min_x, min_y, max_x, max_y, (w / side).ceil() as usize, (h / side).ceil() as usize);
+        let (nx, ny) = (grid.nx, grid.ny);
+        let mut raster = Raster { grid, cells: vec![0; nx * ny], spans: Vec::new(), edges: Vec::new() };
 
         // Two passes over the edges (count, then place) give each mixed cell a contiguous run.
         let mut counts = vec![0u32; nx * ny];
@@ -169,8 +163,7 @@ impl Raster {
                 } else if raster.cells[idx + 1] & MIXED == 0 {
                     raster.uniform_face(raster.cells[idx + 1])
                 } else {
-                    let cy = min_y + (j as f64 + 0.5) * dy;
-                    let cx = min_x + (i as f64 + 0.5) * dx;
+                    let (cx, cy) = raster.grid.centre(i, j);
                     raster.walk(i + 1, j, cx, cy)
                 };
                 raster.cells[idx] = if face == OUTSIDE { UNIFORM_OUTSIDE } else { face };
@@ -182,27 +175,20 @@ impl Raster {
     /// Calls `f(cell, edge)` for every cell an edge may touch (conservatively, with [`EPS`]).
     fn for_each_cell_of_edges(&self, edges: &[Edge], mut f: impl FnMut(usize, &Edge)) {
         for e in edges {
-            let j0 = self.row_of(e.y0 - EPS);
-            let j1 = self.row_of(e.y1 + EPS);
+            let g = &self.grid;
+            let j0 = g.row_of(e.y0 - EPS);
+            let j1 = g.row_of(e.y1 + EPS);
             for j in j0..=j1 {
-                let band_lo = (self.min_y + j as f64 * self.dy - EPS).max(e.y0);
-                let band_hi = (self.min_y + (j + 1) as f64 * self.dy + EPS).min(e.y1);
+                let band_lo = (g.y_edge(j) - EPS).max(e.y0);
+                let band_hi = (g.y_edge(j + 1) + EPS).min(e.y1);
                 let (xa, xb) = if e.y1 > e.y0 { (e.x_at(band_lo), e.x_at(band_hi)) } else { (e.x0, e.x1) };
-                let i0 = self.col_of(xa.min(xb) - EPS);
-                let i1 = self.col_of(xa.max(xb) + EPS);
+                let i0 = g.col_of(xa.min(xb) - EPS);
+                let i1 = g.col_of(xa.max(xb) + EPS);
                 for i in i0..=i1 {
-                    f(j * self.nx + i, e);
+                    f(j * g.nx + i, e);
                 }
             }
         }
-    }
-
-    fn col_of(&self, x: f64) -> usize {
-        (((x - self.min_x) / self.dx).floor().max(0.0) as usize).min(self.nx - 1)
-    }
-
-    fn row_of(&self, y: f64) -> usize {
-        (((y - self.min_y) / self.dy).floor().max(0.0) as usize).min(self.ny - 1)
     }
 
     fn uniform_face(&self, value: u32) -> u32 {
@@ -212,14 +198,8 @@ impl Raster {
     /// The face containing `(x, y)`, or [`OUTSIDE`].
     #[inline]
     pub fn locate(&self, x: f64, y: f64) -> u32 {
-        let fx = (x - self.min_x) / self.dx;
-        let fy = (y - self.min_y) / self.dy;
-        // Written so that NaN fails too.
-        if !(fx >= 0.0 && fy >= 0.0 && fx < self.nx as f64 && fy < self.ny as f64) {
-            return OUTSIDE;
-        }
-        let (i, j) = (fx as usize, fy as usize);
-        let value = self.cells[j * self.nx + i];
+        let Some((i, j)) = self.grid.cell(x, y) else { return OUTSIDE };
+        let value = self.cells[j * self.grid.nx + i];
         if value & MIXED == 0 {
             return self.uniform_face(value);
         }
@@ -229,14 +209,15 @@ impl Raster {
     /// Walks cells `i, i+1, …` of row `j` east from `(x, y)` until the first edge crossing
     /// (the face west of it) or a uniform cell (its face).
     fn walk(&self, i: usize, j: usize, x: f64, y: f64) -> u32 {
-        let row = j * self.nx;
+        let nx = self.grid.nx;
+        let row = j * nx;
         let mut lo = f64::NEG_INFINITY;
-        for col in i..self.nx {
+        for col in i..nx {
             let value = self.cells[row + col];
             if value & MIXED == 0 {
                 return self.uniform_face(value);
             }
-            let hi = if col + 1 == self.nx { f64::INFINITY } else { self.min_x + (col + 1) as f64 * self.dx };
+            let hi = if col + 1 == nx { f64::INFINITY } else { self.grid.x_edge(col + 1) };
             let (start, end) = self.spans[(value & !MIXED) as usize];
             // The first crossing east of the point. Where two edges cross the ray at the same x
             // (they meet at a vertex on the ray), the one further west just above the ray comes
