@@ -152,19 +152,19 @@ impl Outline {
             let b = Coord { x: (s.b.x - lon) * mx, y: (s.b.y - lat) * my };
             distance_to_origin(a, b)
         };
-        if let Some(g) = &self.grid {
-            if let Some((i, j)) = g.cells.cell(lon, lat) {
-                let cell = j * g.cells.nx + i;
-                let mut best: Option<(u32, f64)> = None;
-                for &i in &g.candidates[g.start[cell] as usize..g.start[cell + 1] as usize] {
-                    let s = &self.segs[i as usize];
-                    let d = distance(s);
-                    if best.is_none_or(|(_, m)| d < m) {
-                        best = Some((s.face, d));
-                    }
+        if let Some(g) = &self.grid
+            && let Some((i, j)) = g.cells.cell(lon, lat)
+        {
+            let cell = j * g.cells.nx + i;
+            let mut best: Option<(u32, f64)> = None;
+            for &k in &g.candidates[g.start[cell] as usize..g.start[cell + 1] as usize] {
+                let s = &self.segs[k as usize];
+                let d = distance(s);
+                if best.is_none_or(|(_, m)| d < m) {
+                    best = Some((s.face, d));
                 }
-                return best;
             }
+            return best;
         }
         // Far away: walk the tree in scaled order until candidates are clearly farther than
         // the best exact distance found.
