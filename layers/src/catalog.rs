@@ -55,12 +55,74 @@ pub struct CatalogEntry {
     pub source_file: Option<String>,
     /// The current version, counting from 1.
     pub version: u32,
-    /// The versions kept on disk, oldest first (the current one last).
-    pub versions: Vec<u32>,
     /// When the current version was published (RFC 3339).
     pub updated_at: String,
     /// Path of the current version's file, relative to the data dir.
     pub file: String,
+    /// Older versions still on disk, newest first: what `rollback` returns to.
+    #[serde(default)]
+    pub previous: Vec<VersionInfo>,
+    /// The highest version number ever published (a rolled-back number is never reused).
+    #[serde(default)]
+    pub latest: u32,
+}
+
+/// What the catalog keeps of one version of a layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    /// Version number.
+    pub version: u32,
+    /// Its file, relative to the data dir.
+    pub file: String,
+    /// Geometry type name.
+    pub geometry_type: String,
+    /// Number of features.
+    pub feature_count: u64,
+    /// Bounding box, if any feature.
+    pub bbox: Option<[f64; 4]>,
+    /// Schema.
+    pub fields: Vec<Field>,
+    /// Source coordinate system.
+    pub source_crs: String,
+    /// Source file.
+    pub source_file: Option<String>,
+    /// Publication time.
+    pub updated_at: String,
+}
+
+impl CatalogEntry {
+    /// The current version's facts.
+    pub fn current(&self) -> VersionInfo {
+        VersionInfo {
+            version: self.version,
+            file: self.file.clone(),
+            geometry_type: self.geometry_type.clone(),
+            feature_count: self.feature_count,
+            bbox: self.bbox,
+            fields: self.fields.clone(),
+            source_crs: self.source_crs.clone(),
+            source_file: self.source_file.clone(),
+            updated_at: self.updated_at.clone(),
+        }
+    }
+
+    /// Makes `v` the current version (the layer's id, name, category and kind stay).
+    pub fn set_current(&mut self, v: VersionInfo) {
+        self.version = v.version;
+        self.file = v.file;
+        self.geometry_type = v.geometry_type;
+        self.feature_count = v.feature_count;
+        self.bbox = v.bbox;
+        self.fields = v.fields;
+        self.source_crs = v.source_crs;
+        self.source_file = v.source_file;
+        self.updated_at = v.updated_at;
+    }
+
+    /// Every version kept on disk, current first.
+    pub fn kept_versions(&self) -> Vec<u32> {
+        std::iter::once(self.version).chain(self.previous.iter().map(|v| v.version)).collect()
+    }
 }
 
 /// All layers, sorted by id.

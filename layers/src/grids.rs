@@ -34,7 +34,7 @@ fn system_meta(id: &str, name: &str, updated_at: &str) -> LayerMeta {
 }
 
 /// Publishes the grids (one MultiPolygon feature each, properties `code, name, level,
-/// parent_code, township_code, kind`) and the townships (`code, name, kind`).
+/// parent_code, township_code, kind`) and the townships (`code, name, kind`), together.
 pub fn publish_grids(store: &mut Store, grids: &[Grid], townships: &[Township], updated_at: &str) -> Result<()> {
     let features: Vec<Feature> = grids
         .iter()
@@ -50,8 +50,7 @@ pub fn publish_grids(store: &mut Store, grids: &[Grid], townships: &[Township], 
             ],
         })
         .collect();
-    store.publish(system_meta(GRIDS_LAYER, "网格", updated_at), &features)?;
-    let features: Vec<Feature> = townships
+    let township_features: Vec<Feature> = townships
         .iter()
         .map(|t| Feature {
             geometry: Geometry::MultiPolygon(t.geometry.clone()),
@@ -62,7 +61,10 @@ pub fn publish_grids(store: &mut Store, grids: &[Grid], townships: &[Township], 
             ],
         })
         .collect();
-    store.publish(system_meta(TOWNSHIPS_LAYER, "街乡镇", updated_at), &features)?;
+    store.publish_many(&[
+        (system_meta(GRIDS_LAYER, "网格", updated_at), &features),
+        (system_meta(TOWNSHIPS_LAYER, "街乡镇", updated_at), &township_features),
+    ])?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ mod fgb;
 mod grids;
 mod store;
 
-pub use crate::catalog::{Catalog, CatalogEntry, Field, FieldType};
+pub use crate::catalog::{Catalog, CatalogEntry, Field, FieldType, VersionInfo};
 pub use crate::error::{LayersError, Result};
 pub use crate::feature::{Feature, Value};
 pub use crate::fgb::FgbError;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use geo::{BoundingRect, CoordsIter};
 use geo_types::Geometry;
 
-use crate::catalog::{Catalog, CatalogEntry, FORMAT_VERSION, Field, FieldType, valid_id};
+use crate::catalog::{Catalog, CatalogEntry, FORMAT_VERSION, Field, FieldType, VersionInfo, valid_id};
 use crate::feature::{Feature, Value};
 use crate::fgb::{self, FgbError};
 
@@ -59,6 +59,14 @@ pub enum StoreError {
     InvalidId {
         /// The id as given.
         id: String,
+    },
+    /// There is no earlier version to roll back to.
+    #[error("layer {id} has no version before {version} to roll back to")]
+    NoPreviousVersion {
+        /// The layer.
+        id: String,
+        /// Its current version.
+        version: u32,
     },
     /// No such layer (or version).
     #[error("no layer '{id}'{}", version.map(|v| format!(" version {v}")).unwrap_or_default())]
@@ -183,7 +191,21 @@ impl Store {
     /// the previous version current. Versions beyond [`Store::keep_versions`] are deleted
     /// after the new catalog is in place.
     pub fn publish(&mut self, meta: LayerMeta, features: &[Feature]) -> crate::Result<CatalogEntry> {
-        Ok(self.publish_version(meta, features)?)
+        let mut entries = self.publish_versions(&[(meta, features)])?;
+        Ok(entries.remove(0))
+    }
+
+    /// Publishes several layers with one catalog replacement: all are validated before any
+    /// file is written, and all become current together (how the demo writes its 1,150
+    /// layers without 1,150 catalog rewrites).
+    pub fn publish_many(&mut self, layers: &[(LayerMeta, &[Feature])]) -> crate::Result<Vec<CatalogEntry>> {
+        Ok(self.publish_versions(layers)?)
+    }
+
+    /// Rolls layer `id` back to its previous kept version; the version rolled back from is
+    /// deleted (its number is not reused).
+    pub fn rollback(&mut self, id: &str) -> crate::Result<CatalogEntry> {
+        Ok(self.roll_back(id)?)
     }
     fn create_store(dir: &Path) -> Result<Self> {
         if dir.join(CATALOG_FILE).exists() {
@@ -249,57 +271,96 @@ impl Store {
     fn read_kept(&self, id: &str, version: u32) -> Result<Vec<Feature>> {
         let unknown = || StoreError::UnknownLayer { id: id.to_string(), version: Some(version) };
         let entry = self.catalog.get(id).ok_or_else(unknown)?;
-        if !entry.versions.contains(&version) {
-            return Err(unknown());
-        }
-        Ok(fgb::read_all(&self.dir.join(version_file(id, version)))?)
+        let file = if entry.version == version {
+            &entry.file
+        } else {
+            &entry.previous.iter().find(|v| v.version == version).ok_or_else(unknown)?.file
+        };
+        Ok(fgb::read_all(&self.dir.join(file))?)
     }
 
-    fn publish_version(&mut self, meta: LayerMeta, features: &[Feature]) -> Result<CatalogEntry> {
-        if !valid_id(&meta.id) {
-            return Err(StoreError::InvalidId { id: meta.id });
+    /// Validates every layer, writes every file, then replaces the catalog once.
+    fn publish_versions(&mut self, layers: &[(LayerMeta, &[Feature])]) -> Result<Vec<CatalogEntry>> {
+        let mut prepared = Vec::with_capacity(layers.len());
+        let mut seen = std::collections::HashSet::new();
+        for (meta, features) in layers {
+            if !valid_id(&meta.id) {
+                return Err(StoreError::InvalidId { id: meta.id.clone() });
+            }
+            if !seen.insert(meta.id.as_str()) {
+                return Err(StoreError::InvalidId { id: format!("{} (twice in one publish)", meta.id) });
+            }
+            prepared.push(derive_schema(&meta.id, features)?);
         }
-        let (fields, geometry_type, bbox) = derive_schema(&meta.id, features)?;
-        let version = self.catalog.get(&meta.id).map_or(1, |e| e.version + 1);
-        let layer_dir = self.dir.join("layers").join(&meta.id);
-        std::fs::create_dir_all(&layer_dir).map_err(io(&layer_dir))?;
-        remove_temporaries(&layer_dir);
-        let rel = version_file(&meta.id, version);
-        let path = self.dir.join(&rel);
-        write_atomic(&path, |file| {
-            let mut w = std::io::BufWriter::new(file);
-            fgb::write(&path, &meta.id, &geometry_type, &fields, features, &mut w)?;
-            w.flush().map_err(io(&path))
-        })?;
+        let mut catalog = self.catalog.clone();
+        let mut entries = Vec::with_capacity(layers.len());
+        let mut dropped = Vec::new();
+        for ((meta, features), (fields, geometry_type, bbox)) in layers.iter().zip(prepared) {
+            let old = self.catalog.get(&meta.id);
+            let version = old.map_or(1, |e| e.latest.max(e.version) + 1);
+            let layer_dir = self.dir.join("layers").join(&meta.id);
+            std::fs::create_dir_all(&layer_dir).map_err(io(&layer_dir))?;
+            remove_temporaries(&layer_dir);
+            let rel = version_file(&meta.id, version);
+            let path = self.dir.join(&rel);
+            write_atomic(&path, |file| {
+                let mut w = std::io::BufWriter::new(file);
+                fgb::write(&path, &meta.id, &geometry_type, &fields, features, &mut w)?;
+                w.flush().map_err(io(&path))
+            })?;
+            let mut previous: Vec<VersionInfo> = old
+                .map(|e| std::iter::once(e.current()).chain(e.previous.iter().cloned()).collect())
+                .unwrap_or_default();
+            let keep = self.keep_versions.max(1);
+            if previous.len() >= keep {
+                dropped.extend(previous.drain(keep - 1..).map(|v| v.file));
+            }
+            let entry = CatalogEntry {
+                id: meta.id.clone(),
+                name: meta.name.clone(),
+                category: meta.category.clone(),
+                kind: meta.kind.clone(),
+                geometry_type,
+                feature_count: features.len() as u64,
+                bbox,
+                fields,
+                source_crs: meta.source_crs.clone(),
+                source_file: meta.source_file.clone(),
+                version,
+                updated_at: meta.updated_at.clone(),
+                file: rel.to_string_lossy().replace('\\', "/"),
+                previous,
+                latest: version,
+            };
+            catalog.upsert(entry.clone());
+            entries.push(entry);
+        }
+        self.write_catalog(&catalog)?;
+        self.catalog = catalog;
+        for file in dropped {
+            let _ = std::fs::remove_file(self.dir.join(file));
+        }
+        Ok(entries)
+    }
 
-        let mut versions = self.catalog.get(&meta.id).map(|e| e.versions.clone()).unwrap_or_default();
-        versions.push(version);
-        let keep = self.keep_versions.max(1);
-        let dropped: Vec<u32> =
-            if versions.len() > keep { versions.drain(..versions.len() - keep).collect() } else { vec![] };
-        let entry = CatalogEntry {
-            id: meta.id.clone(),
-            name: meta.name,
-            category: meta.category,
-            kind: meta.kind,
-            geometry_type,
-            feature_count: features.len() as u64,
-            bbox,
-            fields,
-            source_crs: meta.source_crs,
-            source_file: meta.source_file,
-            version,
-            versions,
-            updated_at: meta.updated_at,
-            file: rel.to_string_lossy().replace('\\', "/"),
-        };
+    /// Makes the previous kept version of `id` current again, then deletes the file of the
+    /// version rolled back from.
+    fn roll_back(&mut self, id: &str) -> Result<CatalogEntry> {
+        let entry =
+            self.catalog.get(id).ok_or_else(|| StoreError::UnknownLayer { id: id.to_string(), version: None })?;
+        let mut entry = entry.clone();
+        if entry.previous.is_empty() {
+            return Err(StoreError::NoPreviousVersion { id: id.to_string(), version: entry.version });
+        }
+        let dropped = entry.file.clone();
+        let previous = entry.previous.remove(0);
+        entry.latest = entry.latest.max(entry.version);
+        entry.set_current(previous);
         let mut catalog = self.catalog.clone();
         catalog.upsert(entry.clone());
         self.write_catalog(&catalog)?;
         self.catalog = catalog;
-        for v in dropped {
-            let _ = std::fs::remove_file(self.dir.join(version_file(&meta.id, v)));
-        }
+        let _ = std::fs::remove_file(self.dir.join(dropped));
         Ok(entry)
     }
 
@@ -461,13 +522,37 @@ mod tests {
         // Versions: 1, 2, 3 → only 2 and 3 kept.
         store.publish(meta("poi"), &features()[..1]).unwrap();
         let e = store.publish(meta("poi"), &features()).unwrap();
-        assert_eq!((e.version, e.versions.clone()), (3, vec![2, 3]));
+        assert_eq!((e.version, e.kept_versions()), (3, vec![3, 2]));
         assert!(!dir.path().join("layers/poi/000001.fgb").exists());
         assert_eq!(store.read_version("poi", 2).unwrap().len(), 1);
         assert!(matches!(store_err(store.read_version("poi", 1)), StoreError::UnknownLayer { .. }));
+        // Rollback: back to 2 with its own facts; 3 is gone and its number is not reused.
+        let e = store.rollback("poi").unwrap();
+        assert_eq!((e.version, e.feature_count, e.kept_versions()), (2, 1, vec![2]));
+        assert!(!dir.path().join("layers/poi/000003.fgb").exists());
+        assert_eq!(store.read("poi").unwrap().len(), 1);
+        assert!(matches!(store_err(store.rollback("poi")), StoreError::NoPreviousVersion { version: 2, .. }));
+        assert_eq!(store.publish(meta("poi"), &features()).unwrap().version, 4);
         // A new Store sees what was published.
         let again = Store::open(dir.path()).unwrap();
         assert_eq!(again.catalog(), store.catalog());
+    }
+
+    #[test]
+    fn publish_many_is_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path()).unwrap();
+        let f = features();
+        let entries = store.publish_many(&[(meta("a"), &f[..]), (meta("b"), &f[..1])]).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(Store::open(dir.path()).unwrap().catalog().layers.len(), 2);
+        let mut bad = features();
+        bad[0].geometry = Geometry::Point(point!(x: f64::INFINITY, y: 0.0));
+        assert!(store.publish_many(&[(meta("a"), &f[..]), (meta("c"), &bad[..])]).is_err());
+        let again = Store::open(dir.path()).unwrap();
+        assert_eq!(again.catalog().get("a").unwrap().version, 1, "a was not republished");
+        assert!(again.catalog().get("c").is_none());
+        assert!(store.publish_many(&[(meta("d"), &f[..]), (meta("d"), &f[..])]).is_err());
     }
 
     #[test]
