@@ -5,18 +5,17 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use gridgis_engine::Engine;
-use gridgis_layers::Store;
-
-use crate::state::DataSummary;
+use gridgis_layers::{LayerSet, Store};
 
 /// A data dir loaded into memory.
+#[derive(Debug)]
 pub struct Loaded {
     /// The store (catalog and files).
     pub store: Store,
     /// The grids and their index.
     pub engine: Engine,
-    /// Catalog figures.
-    pub summary: DataSummary,
+    /// Every layer, indexed (the grid layers among them).
+    pub layers: LayerSet,
     /// Milliseconds spent reading and indexing.
     pub load_ms: u64,
 }
@@ -70,14 +69,9 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
     let hierarchy = gridgis_layers::load_hierarchy(&store)
         .with_context(|| format!("cannot load the grids of {}", dir.display()))?;
     let engine = Engine::new(hierarchy);
-    let catalog = store.catalog();
-    let summary = DataSummary {
-        layers: catalog.layers.len(),
-        features: catalog.layers.iter().map(|l| l.feature_count).sum(),
-        addresses: 0,
-    };
+    let layers = LayerSet::load(&store).with_context(|| format!("cannot load the layers of {}", dir.display()))?;
     let load_ms = started.elapsed().as_millis() as u64;
-    Ok(Loaded { store, engine, summary, load_ms })
+    Ok(Loaded { store, engine, layers, load_ms })
 }
 
 /// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.

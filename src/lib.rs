@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 
 pub mod answer;
+pub mod auth;
 pub mod cli;
 pub mod data;
-pub mod geojson;
 pub mod http;
 pub mod state;

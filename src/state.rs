@@ -1,10 +1,15 @@
 //! The state every HTTP handler shares. Handlers take what they need from here, never from
 //! the module that mounts them.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use arc_swap::ArcSwap;
 use gridgis_engine::Engine;
+use gridgis_layers::{LayerSet, Store};
+
+use crate::auth::ApiKeys;
+use crate::data::Loaded;
 
 /// Request limits.
 #[derive(Clone, Copy, Debug)]
@@ -17,6 +22,12 @@ pub struct Limits {
     pub default_max_distance_m: f64,
     /// Largest tolerance a caller may ask for, metres.
     pub max_max_distance_m: f64,
+    /// Largest layer upload, bytes.
+    pub max_upload_bytes: usize,
+    /// Features per page of `/layers/{id}/features` when no limit is asked for.
+    pub default_page: usize,
+    /// Most features one page may hold.
+    pub max_page: usize,
 }
 
 impl Default for Limits {
@@ -28,34 +39,74 @@ impl Default for Limits {
             max_batch_points: 200_000,
             default_max_distance_m: 500.0,
             max_max_distance_m: 50_000.0,
+            // A city's largest layers (building footprints, 100k+ polygons) are a few hundred MB
+            // as GeoJSON; 1 GiB leaves room and still bounds what one request can hold.
+            max_upload_bytes: 1 << 30,
+            default_page: 1_000,
+            max_page: 10_000,
         }
     }
 }
 
-/// What the data dir holds, for `/health`.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct DataSummary {
-    /// Layers in the catalog (the grid layers included).
-    pub layers: usize,
-    /// Features over all layers.
-    pub features: u64,
-    /// Addresses in the gazetteer (none until the geocoding data is loaded).
-    pub addresses: u64,
-}
-
-/// Shared, immutable server state.
+/// Shared server state. The grids are fixed for the process; the layers are swapped whole
+/// when a new version is published (a request keeps the snapshot it started with).
 #[derive(Debug)]
 pub struct AppState {
     /// The loaded grids and their index.
     pub engine: Engine,
-    /// Catalog figures.
-    pub summary: DataSummary,
+    /// Every layer in memory, indexed.
+    pub layers: ArcSwap<LayerSet>,
+    /// The data dir, for publishing; one writer at a time.
+    pub store: Mutex<Store>,
+    /// API keys and roles.
+    pub keys: ApiKeys,
     /// Request limits.
     pub limits: Limits,
     /// When the server finished loading.
     pub started: Instant,
     /// How long loading took, milliseconds.
     pub load_ms: u64,
+}
+
+impl AppState {
+    /// State over a loaded data dir.
+    pub fn new(loaded: Loaded, keys: ApiKeys, limits: Limits) -> Self {
+        Self {
+            engine: loaded.engine,
+            layers: ArcSwap::from_pointee(loaded.layers),
+            store: Mutex::new(loaded.store),
+            keys,
+            limits,
+            started: Instant::now(),
+            load_ms: loaded.load_ms,
+        }
+    }
+
+    /// Re-reads the catalog from disk and swaps in every layer whose version changed (a
+    /// publish by another process, or by this one). Returns the ids that changed.
+    pub fn reload_layers(&self) -> anyhow::Result<Vec<String>> {
+        let mut store = self.store.lock().map_err(|_| anyhow::anyhow!("the store lock is poisoned"))?;
+        let reopened = Store::open(store.dir())?;
+        let current = self.layers.load_full();
+        let next = current.refreshed(&reopened)?;
+        let changed = changed_ids(&current, &next);
+        *store = reopened;
+        if !changed.is_empty() {
+            self.layers.store(Arc::new(next));
+        }
+        Ok(changed)
+    }
+}
+
+/// Ids whose version differs between two layer sets (added, replaced or removed).
+fn changed_ids(a: &LayerSet, b: &LayerSet) -> Vec<String> {
+    let mut out: Vec<String> = b
+        .iter()
+        .filter(|l| a.get(&l.entry().id).is_none_or(|o| o.entry().version != l.entry().version))
+        .map(|l| l.entry().id.clone())
+        .collect();
+    out.extend(a.iter().filter(|l| b.get(&l.entry().id).is_none()).map(|l| l.entry().id.clone()));
+    out
 }
 
 /// The handle handlers receive.

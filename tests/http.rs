@@ -6,10 +6,10 @@ mod common;
 
 use std::io::{Read, Write};
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use gridgis::auth::ApiKeys;
 use gridgis::state::{AppState, Limits, SharedState};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -17,13 +17,7 @@ use tower::ServiceExt;
 
 fn state_with(limits: Limits) -> SharedState {
     let loaded = gridgis::data::load(common::demo_dir()).expect("loads");
-    Arc::new(AppState {
-        engine: loaded.engine,
-        summary: loaded.summary,
-        limits,
-        started: Instant::now(),
-        load_ms: loaded.load_ms,
-    })
+    Arc::new(AppState::new(loaded, ApiKeys::default(), limits))
 }
 
 fn state() -> SharedState {

@@ -21,6 +21,9 @@ pub enum LayersError {
         /// What is wrong.
         message: String,
     },
+    /// A worker thread loading layers panicked (a defect; the data is not to blame).
+    #[error("a layer loader thread panicked")]
+    LoaderPanicked,
     /// The grid layers hold grids, but they do not form a hierarchy.
     #[error("the grids do not form a hierarchy: {0}")]
     Hierarchy(#[from] gridgis_engine::HierarchyError),

@@ -6,12 +6,17 @@ mod catalog;
 mod error;
 mod feature;
 mod fgb;
+mod geojson;
 mod grids;
+mod query;
 mod store;
 
 pub use crate::catalog::{Catalog, CatalogEntry, Field, FieldType, VersionInfo};
 pub use crate::error::{LayersError, Result};
 pub use crate::feature::{Feature, Value};
 pub use crate::fgb::FgbError;
+pub use crate::fgb::Record;
+pub use crate::geojson::{feature_json, geometry_json, value_json};
 pub use crate::grids::{GRIDS_LAYER, TOWNSHIPS_LAYER, load_hierarchy, publish_grids};
-pub use crate::store::{LayerMeta, Store, StoreError};
+pub use crate::query::{Filter, LayerData, LayerSet, Page, QueryError, distance_m};
+pub use crate::store::{CATALOG_FILE, LayerMeta, Store, StoreError};

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use gridgis_layers::{Store, Value};
-use serde_json::json;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -80,24 +79,15 @@ fn tmp_path(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
-fn value_json(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(b) => json!(b),
-        Value::Int(i) => json!(i),
-        Value::Float(f) => json!(f),
-        Value::String(s) => json!(s),
-    }
-}
-
 /// A FeatureCollection, one feature per line.
 fn write_geojson(w: &mut impl Write, features: &[gridgis_layers::Feature]) -> anyhow::Result<()> {
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
     for (i, f) in features.iter().enumerate() {
-        let properties: serde_json::Map<String, serde_json::Value> =
-            f.properties.iter().map(|(k, v)| (k.clone(), value_json(v))).collect();
-        let feature =
-            json!({"type": "Feature", "properties": properties, "geometry": crate::geojson::geometry(&f.geometry)});
+        let feature = gridgis_layers::feature_json(
+            f.properties.iter().map(|(k, v)| (k.as_str(), v)),
+            &f.geometry,
+            serde_json::Map::new(),
+        );
         if i > 0 {
             w.write_all(b",\n")?;
         }

@@ -11,7 +11,6 @@ use super::extract::{Json, Query};
 use gridgis_engine::Transformer;
 
 use crate::answer::{self, LocateAnswer};
-use crate::geojson;
 use crate::state::SharedState;
 
 /// Query of `GET /grids/locate`.
@@ -175,7 +174,7 @@ pub async fn grid(State(state): State<SharedState>, Path(code): Path<String>) ->
             "township_name": township.map(|t| &t.name),
             "children": children,
         },
-        "geometry": geojson::multipolygon(&g.geometry),
+        "geometry": gridgis_layers::geometry_json(&geo_types::Geometry::MultiPolygon(g.geometry.clone())),
     });
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], feature.to_string()).into_response())
 }

@@ -9,14 +9,15 @@ use crate::state::SharedState;
 /// addresses, and the load time.
 pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
     let h = state.engine.hierarchy();
+    let layers = state.layers.load();
     axum::Json(json!({
         "status": "ok",
         "grids": h.len(),
         "grids_per_level": h.counts_per_level(),
         "townships": h.townships().len(),
-        "layers": state.summary.layers,
-        "features": state.summary.features,
-        "addresses": state.summary.addresses,
+        "layers": layers.len(),
+        "features": layers.feature_count(),
+        "addresses": 0,
         "index": state.engine.index_stats(),
         "load_ms": state.load_ms,
         "uptime_s": state.started.elapsed().as_secs(),

@@ -1,13 +1,15 @@
 //! The HTTP API of CONTRACT.md; one module per resource.
 
+mod auth;
 mod error;
 mod extract;
 mod grids;
 mod health;
+mod layers;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::SharedState;
 
@@ -20,6 +22,11 @@ pub fn app(state: SharedState) -> Router {
         .route("/health", get(health::health))
         .route("/grids/locate", get(grids::locate_get).post(grids::locate_post))
         .route("/grids/{code}", get(grids::grid))
+        .route("/layers", get(layers::list))
+        .route("/layers/{id}", get(layers::get))
+        .route("/layers/{id}/features", get(layers::features))
+        .route("/layers/{id}/nearest", get(layers::nearest))
+        .route("/layers/{id}/rollback", post(layers::rollback))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -3,7 +3,7 @@
 use std::io::BufReader;
 use std::path::Path;
 
-use flatgeobuf::{ColumnType, FallibleStreamingIterator, FgbReader};
+use flatgeobuf::{FallibleStreamingIterator, FgbReader};
 use geozero::{ColumnValue, FeatureProperties, PropertyProcessor, ToGeo};
 
 use super::error::FgbError;
@@ -41,15 +41,34 @@ impl PropertyProcessor for Props<'_> {
 /// Reads every feature of the FlatGeobuf file at `path`, properties in column order (absent
 /// values as `Null`), in file order (which, with an index, is Hilbert order).
 pub fn read_all(path: &Path) -> Result<Vec<Feature>, FgbError> {
+    let (columns, records) = read_records(path)?;
+    Ok(records
+        .into_iter()
+        .map(|r| Feature {
+            geometry: r.geometry,
+            properties: columns.iter().cloned().zip(r.values.into_vec()).collect(),
+        })
+        .collect())
+}
+
+/// One stored feature without its column names (they are the layer's, once).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// Geometry, lon/lat.
+    pub geometry: geo_types::Geometry<f64>,
+    /// Values in column order.
+    pub values: Box<[Value]>,
+}
+
+/// Reads the column names and every feature of the FlatGeobuf file at `path`, in file order.
+pub fn read_records(path: &Path) -> Result<(Vec<String>, Vec<Record>), FgbError> {
     let format = |message: String| FgbError::Format { path: path.to_path_buf(), message };
     let file = std::fs::File::open(path).map_err(|source| FgbError::Io { path: path.to_path_buf(), source })?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let fgb = FgbReader::open(&mut reader).map_err(|e| format(e.to_string()))?;
     let header = fgb.header();
-    let columns: Vec<(String, ColumnType)> = header
-        .columns()
-        .map(|cols| cols.iter().map(|c| (c.name().to_string(), c.type_())).collect())
-        .unwrap_or_default();
+    let columns: Vec<String> =
+        header.columns().map(|cols| cols.iter().map(|c| c.name().to_string()).collect()).unwrap_or_default();
     let count = header.features_count();
     let mut iter = fgb.select_all_seq().map_err(|e| format(e.to_string()))?;
     // The count comes from the file: cap the reservation, let the vector grow past it if real.
@@ -58,12 +77,11 @@ pub fn read_all(path: &Path) -> Result<Vec<Feature>, FgbError> {
         let mut values = vec![Value::Null; columns.len()];
         f.process_properties(&mut Props { values: &mut values }).map_err(|e| format(e.to_string()))?;
         let geometry = f.to_geo().map_err(|e| format(format!("feature {}: {e}", out.len())))?;
-        let properties = columns.iter().map(|(n, _)| n.clone()).zip(values).collect();
-        out.push(Feature { geometry, properties });
+        out.push(Record { geometry, values: values.into_boxed_slice() });
     }
     // The reader stops quietly at end of file; a file cut short must not pass for a smaller layer.
     if count != 0 && out.len() as u64 != count {
         return Err(format(format!("truncated: the header announces {count} features, the file holds {}", out.len())));
     }
-    Ok(out)
+    Ok((columns, out))
 }
