@@ -5,4 +5,6 @@
 pub mod demo;
 mod repair;
 
-pub use crate::repair::{RepairError, Repaired, canonical, repair_polygon};
+pub use crate::repair::{
+    Cleaned, RepairError, Repaired, canonical, clean_geometry, make_valid_precise, repair_polygon,
+};

@@ -1,7 +1,18 @@
-//! Validation and repair of polygon geometry.
+//! Validation and repair of geometry: polygons through `geo`'s `MakeValid`, at a precision
+//! fit for degrees, and every geometry type through [`clean_geometry`].
 
-use geo::{MakeValid, Validation};
+mod geometry;
+
+use std::collections::HashMap;
+
+use geo::{BoundingRect, MakeValid, MapCoords, Validation};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+
+pub use self::geometry::{Cleaned, clean_geometry};
+
+/// `MakeValid` snaps vertices closer than 1e-4 units (its triangulation's fixed snap radius):
+/// ten metres in degrees. Repairing a copy scaled by this factor makes that 1e-8° (1 mm).
+const SCALE: f64 = 1e4;
 
 /// Why a polygon could not be repaired.
 #[derive(Debug, thiserror::Error)]
@@ -35,13 +46,39 @@ pub struct Repaired {
 /// [`canonical`]) because `MakeValid` starts its rings at a different vertex from run to run.
 pub fn repair_polygon(polygon: &Polygon<f64>) -> Result<Repaired, RepairError> {
     if let Err(problem) = polygon.check_validation() {
-        let geometry = canonical(polygon.make_valid().map_err(RepairError::Failed)?);
+        let geometry = make_valid_precise(&MultiPolygon(vec![polygon.clone()]))?;
         if let Err(e) = geometry.check_validation() {
             return Err(RepairError::StillInvalid(e.to_string()));
         }
         return Ok(Repaired { geometry, was_valid: false, problem: Some(problem.to_string()) });
     }
     Ok(Repaired { geometry: MultiPolygon(vec![polygon.clone()]), was_valid: true, problem: None })
+}
+
+/// `MakeValid` on a copy translated to the origin and scaled by [`SCALE`], mapped back; input
+/// vertices come back bit for bit (a new vertex, where rings cross, is computed), canonical.
+pub fn make_valid_precise(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, RepairError> {
+    let Some(bbox) = mp.bounding_rect() else { return Ok(MultiPolygon(vec![])) };
+    let o = bbox.min();
+    let to_scaled = |c: Coord<f64>| Coord { x: (c.x - o.x) * SCALE, y: (c.y - o.y) * SCALE };
+    let originals: HashMap<(u64, u64), Coord<f64>> =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.iter())
+            .map(|&c| {
+                let s = to_scaled(c);
+                ((s.x.to_bits(), s.y.to_bits()), c)
+            })
+            .collect();
+    let scaled = mp.map_coords(to_scaled);
+    let repaired = scaled.make_valid().map_err(RepairError::Failed)?;
+    let back = repaired.map_coords(|s| {
+        originals
+            .get(&(s.x.to_bits(), s.y.to_bits()))
+            .copied()
+            .unwrap_or(Coord { x: s.x / SCALE + o.x, y: s.y / SCALE + o.y })
+    });
+    Ok(canonical(back))
 }
 
 /// The canonical form of a multipolygon: exterior rings counter-clockwise and holes clockwise,
@@ -110,6 +147,17 @@ mod tests {
         assert!(!r.was_valid);
         assert!((r.geometry.unsigned_area() - 100.0).abs() < 1e-9);
         assert!(r.geometry.is_valid());
+    }
+
+    #[test]
+    fn close_vertices_survive_repair() {
+        // A bow-tie whose vertices are 1e-6° (~0.1 m) apart in places: MakeValid's fixed
+        // 1e-4 snap would merge them in degrees; the scaled repair keeps them.
+        let p = polygon![(x: 116.0, y: 40.0), (x: 116.000001, y: 40.000001), (x: 116.000001, y: 40.0), (x: 116.0, y: 40.000001)];
+        let r = repair_polygon(&p).unwrap();
+        assert!(!r.was_valid);
+        assert_eq!(r.geometry.0.len(), 2, "two triangles");
+        assert!((r.geometry.unsigned_area() - 0.5e-12).abs() < 1e-18, "{}", r.geometry.unsigned_area());
     }
 
     #[test]
