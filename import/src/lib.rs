@@ -4,7 +4,9 @@
 
 pub mod demo;
 mod repair;
+mod reproject;
 
 pub use crate::repair::{
     Cleaned, RepairError, Repaired, canonical, clean_geometry, make_valid_precise, repair_polygon,
 };
+pub use crate::reproject::{ReprojectError, Reprojector, SourceCrs};
