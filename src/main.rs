@@ -28,6 +28,10 @@ enum Command {
     Locate(gridgis::cli::locate::Args),
     /// Write data out.
     Export(gridgis::cli::export::Args),
+    /// The layer catalog.
+    Layers(gridgis::cli::layers::Args),
+    /// Roll a layer back to its previous kept version.
+    Rollback(gridgis::cli::layers::RollbackArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),
         Command::Locate(args) => gridgis::cli::locate::run(&cli.data, args),
         Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
+        Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),
+        Command::Rollback(args) => gridgis::cli::layers::rollback(&cli.data, args),
     };
     match result {
         Ok(code) => code,

@@ -2,5 +2,6 @@
 
 pub mod demo;
 pub mod export;
+pub mod layers;
 pub mod locate;
 pub mod serve;
