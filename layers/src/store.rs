@@ -365,6 +365,8 @@ impl Store {
     }
 
     fn write_catalog(&self, catalog: &Catalog) -> Result<()> {
+        // Temporary catalogs left by writers killed mid-write.
+        remove_temporaries(&self.dir);
         let path = self.dir.join(CATALOG_FILE);
         let mut text = serde_json::to_vec_pretty(catalog)
             .map_err(|e| StoreError::CorruptCatalog { path: path.clone(), message: e.to_string() })?;
@@ -378,7 +380,7 @@ fn version_file(id: &str, version: u32) -> PathBuf {
     Path::new("layers").join(id).join(format!("{version:06}.fgb"))
 }
 
-/// Removes temporary files an interrupted publish may have left in a layer dir.
+/// Removes temporary files an interrupted publish may have left in a directory.
 fn remove_temporaries(layer_dir: &Path) {
     if let Ok(entries) = std::fs::read_dir(layer_dir) {
         for e in entries.flatten() {
