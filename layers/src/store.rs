@@ -12,6 +12,8 @@ use crate::fgb::{self, FgbError};
 
 /// Name of the catalog file in a data dir.
 pub const CATALOG_FILE: &str = "catalog.json";
+/// The lock file writers hold while they publish.
+const LOCK_FILE: &str = ".lock";
 
 /// Why the store refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -191,7 +193,7 @@ impl Store {
     /// the previous version current. Versions beyond [`Store::keep_versions`] are deleted
     /// after the new catalog is in place.
     pub fn publish(&mut self, meta: LayerMeta, features: &[Feature]) -> crate::Result<CatalogEntry> {
-        let mut entries = self.publish_versions(&[(meta, features)])?;
+        let mut entries = self.locked(|s| s.publish_versions(&[(meta, features)]))?;
         Ok(entries.remove(0))
     }
 
@@ -199,13 +201,13 @@ impl Store {
     /// file is written, and all become current together (how the demo writes its 1,150
     /// layers without 1,150 catalog rewrites).
     pub fn publish_many(&mut self, layers: &[(LayerMeta, &[Feature])]) -> crate::Result<Vec<CatalogEntry>> {
-        Ok(self.publish_versions(layers)?)
+        Ok(self.locked(|s| s.publish_versions(layers))?)
     }
 
     /// Rolls layer `id` back to its previous kept version; the version rolled back from is
     /// deleted (its number is not reused).
     pub fn rollback(&mut self, id: &str) -> crate::Result<CatalogEntry> {
-        Ok(self.roll_back(id)?)
+        Ok(self.locked(|s| s.roll_back(id))?)
     }
     fn create_store(dir: &Path) -> Result<Self> {
         if dir.join(CATALOG_FILE).exists() {
@@ -218,6 +220,33 @@ impl Store {
     }
 
     fn open_store(dir: &Path) -> Result<Self> {
+        let catalog = read_catalog(dir)?;
+        Ok(Self { dir: dir.to_path_buf(), catalog, keep_versions: 5 })
+    }
+
+    /// Runs a change under the data dir's lock file, on the catalog as it is on disk now, so
+    /// writers in different processes (a server taking an upload, `gridgis import` beside it)
+    /// apply their changes one after the other instead of overwriting each other's. The lock
+    /// goes with the process if it dies.
+    fn locked<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let lock_path = self.dir.join(LOCK_FILE);
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        lock.lock().map_err(io(&lock_path))?;
+        self.catalog = read_catalog(&self.dir)?;
+        let result = change(self);
+        drop(lock);
+        result
+    }
+}
+
+/// Reads and checks `dir`'s catalog, and that every current file exists.
+fn read_catalog(dir: &Path) -> Result<Catalog> {
+    {
         let path = dir.join(CATALOG_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -249,9 +278,11 @@ impl Store {
                 return Err(StoreError::MissingFile { layer: entry.id.clone(), path: file });
             }
         }
-        Ok(Self { dir: dir.to_path_buf(), catalog, keep_versions: 5 })
+        Ok(catalog)
     }
+}
 
+impl Store {
     /// The data dir.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -538,6 +569,18 @@ mod tests {
         // A new Store sees what was published.
         let again = Store::open(dir.path()).unwrap();
         assert_eq!(again.catalog(), store.catalog());
+    }
+
+    #[test]
+    fn writers_with_stale_catalogs_do_not_overwrite_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        Store::create(dir.path()).unwrap();
+        // Two handles opened at the same time, as two processes would.
+        let (mut a, mut b) = (Store::open(dir.path()).unwrap(), Store::open(dir.path()).unwrap());
+        a.publish(meta("from_a"), &features()).unwrap();
+        b.publish(meta("from_b"), &features()).unwrap();
+        let ids: Vec<String> = Store::open(dir.path()).unwrap().catalog().layers.iter().map(|l| l.id.clone()).collect();
+        assert_eq!(ids, ["from_a", "from_b"]);
     }
 
     #[test]
