@@ -2,7 +2,7 @@
 # Installs what building and testing gridgis needs on a fresh Debian 12 machine, and nothing
 # that is already there. Runs as root (apt-get) or with sudo.
 #   scripts/install-deps.sh          build dependencies (cmake and SQLite for the bundled PROJ)
-#   scripts/install-deps.sh --test   plus the test oracles (shapely/GEOS from PyPI, GDAL's ogr2ogr)
+#   scripts/install-deps.sh --test   plus the test oracles (shapely/GEOS and pyproj from PyPI, GDAL's ogr2ogr)
 set -euo pipefail
 
 need_apt=()
@@ -25,8 +25,8 @@ if [[ "${1:-}" == "--test" ]]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gdal-bin >/dev/null
   fi
-  if ! python3 -c 'import shapely, numpy; assert shapely.__version__ >= "2"' 2>/dev/null; then
-    echo "install-deps: pip install shapely numpy" >&2
-    python3 -m pip install --quiet --disable-pip-version-check 'shapely>=2,<3' 'numpy<3'
+  if ! python3 -c 'import shapely, numpy, pyproj; assert shapely.__version__ >= "2"' 2>/dev/null; then
+    echo "install-deps: pip install shapely numpy pyproj" >&2
+    python3 -m pip install --quiet --disable-pip-version-check 'shapely>=2,<3' 'numpy<3' 'pyproj>=3,<4'
   fi
 fi

@@ -28,6 +28,9 @@ enum Command {
     Locate(gridgis::cli::locate::Args),
     /// Write data out.
     Export(gridgis::cli::export::Args),
+    /// Import a file (GeoJSON, Shapefile or a zip of one, CSV, FlatGeobuf, GeoPackage) as a
+    /// layer's next version; a running server serves it within a second.
+    Import(gridgis::cli::import::Args),
     /// The layer catalog.
     Layers(gridgis::cli::layers::Args),
     /// Roll a layer back to its previous kept version.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),
         Command::Locate(args) => gridgis::cli::locate::run(&cli.data, args),
         Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
+        Command::Import(args) => gridgis::cli::import::run(&cli.data, args),
         Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),
         Command::Rollback(args) => gridgis::cli::layers::rollback(&cli.data, args),
     };

@@ -86,7 +86,8 @@ impl AppState {
     /// publish by another process, or by this one). Returns the ids that changed.
     pub fn reload_layers(&self) -> anyhow::Result<Vec<String>> {
         let mut store = self.store.lock().map_err(|_| anyhow::anyhow!("the store lock is poisoned"))?;
-        let reopened = Store::open(store.dir())?;
+        let mut reopened = Store::open(store.dir())?;
+        reopened.keep_versions = store.keep_versions;
         let current = self.layers.load_full();
         let next = current.refreshed(&reopened)?;
         let changed = changed_ids(&current, &next);

@@ -43,17 +43,6 @@ async fn get(uri: &str) -> (StatusCode, Value) {
     send(shared(), Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 #[tokio::test]
 async fn catalog() {
@@ -147,7 +136,7 @@ async fn query_errors_are_json_400s() {
 #[tokio::test]
 async fn rollback_needs_a_gis_staff_key_and_swaps_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(common::demo_dir(), dir.path());
+    common::copy_dir(common::demo_dir(), dir.path());
     // A thematic layer with two versions: three hydrants, then one.
     {
         let mut store = gridgis_layers::Store::open(dir.path()).unwrap();

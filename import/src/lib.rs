@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 pub mod demo;
+pub mod pipeline;
+pub mod read;
 mod repair;
 mod reproject;
 

@@ -19,4 +19,4 @@ pub use crate::fgb::Record;
 pub use crate::geojson::{feature_json, geometry_json, value_json};
 pub use crate::grids::{GRIDS_LAYER, TOWNSHIPS_LAYER, load_hierarchy, publish_grids};
 pub use crate::query::{Filter, LayerData, LayerSet, Page, QueryError, distance_m};
-pub use crate::store::{CATALOG_FILE, LayerMeta, Store, StoreError};
+pub use crate::store::{CATALOG_FILE, DEFAULT_KEEP_VERSIONS, LayerMeta, Store, StoreError};

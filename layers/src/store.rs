@@ -12,6 +12,9 @@ use crate::fgb::{self, FgbError};
 
 /// Name of the catalog file in a data dir.
 pub const CATALOG_FILE: &str = "catalog.json";
+/// Versions kept per layer unless the store is told otherwise ([`Store::keep_versions`]): the
+/// current one and four to roll back through.
+pub const DEFAULT_KEEP_VERSIONS: usize = 5;
 /// The lock file writers hold while they publish.
 const LOCK_FILE: &str = ".lock";
 
@@ -214,14 +217,14 @@ impl Store {
             return Err(StoreError::CatalogExists { dir: dir.to_path_buf() });
         }
         std::fs::create_dir_all(dir.join("layers")).map_err(io(dir))?;
-        let store = Self { dir: dir.to_path_buf(), catalog: Catalog::new(), keep_versions: 5 };
+        let store = Self { dir: dir.to_path_buf(), catalog: Catalog::new(), keep_versions: DEFAULT_KEEP_VERSIONS };
         store.write_catalog(&store.catalog)?;
         Ok(store)
     }
 
     fn open_store(dir: &Path) -> Result<Self> {
         let catalog = read_catalog(dir)?;
-        Ok(Self { dir: dir.to_path_buf(), catalog, keep_versions: 5 })
+        Ok(Self { dir: dir.to_path_buf(), catalog, keep_versions: DEFAULT_KEEP_VERSIONS })
     }
 
     /// Runs a change under the data dir's lock file, on the catalog as it is on disk now, so

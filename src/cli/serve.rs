@@ -21,6 +21,10 @@ pub struct Args {
     /// also come from GRIDGIS_API_KEYS (`role:key,role:key`). Writes need a gis_staff key.
     #[arg(long, env = "GRIDGIS_KEYS_FILE")]
     keys: Option<PathBuf>,
+    /// Versions kept per layer when uploads publish new ones (older ones are deleted; rollback
+    /// goes back through the kept ones).
+    #[arg(long, env = "GRIDGIS_KEEP_VERSIONS", default_value_t = gridgis_layers::DEFAULT_KEEP_VERSIONS)]
+    keep_versions: usize,
 }
 
 /// How often the catalog file is checked for versions published by another process.
@@ -30,7 +34,8 @@ const CATALOG_POLL: Duration = Duration::from_secs(1);
 /// finishing requests in flight.
 pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let keys = ApiKeys::load(std::env::var("GRIDGIS_API_KEYS").ok().as_deref(), args.keys.as_deref())?;
-    let loaded = crate::data::open_or_create(data)?;
+    let mut loaded = crate::data::open_or_create(data)?;
+    loaded.store.keep_versions = args.keep_versions.max(1);
     let stats = loaded.engine.index_stats();
     tracing::info!(
         grids = loaded.engine.hierarchy().len(),

@@ -6,6 +6,7 @@ mod extract;
 mod grids;
 mod health;
 mod layers;
+mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,7 +24,7 @@ pub fn app(state: SharedState) -> Router {
         .route("/grids/locate", get(grids::locate_get).post(grids::locate_post))
         .route("/grids/{code}", get(grids::grid))
         .route("/layers", get(layers::list))
-        .route("/layers/{id}", get(layers::get))
+        .route("/layers/{id}", get(layers::get).post(upload::upload))
         .route("/layers/{id}/features", get(layers::features))
         .route("/layers/{id}/nearest", get(layers::nearest))
         .route("/layers/{id}/rollback", post(layers::rollback))

@@ -13,6 +13,9 @@ Usage: tests/oracle/run.py path/to/gridgis [--points N]
 3. The stored FlatGeobuf files, read by GDAL (ogr2ogr): same features, same geometries as
    gridgis exports, and GDAL's bbox filter through the file's packed R-tree finds exactly the
    grids shapely finds.
+4. Import of what GDAL writes: a GBK shapefile in CGCS2000 Gauss-Krüger (EPSG:4548), zipped,
+   imports with the same Chinese text and coordinates equal to pyproj's to 1e-7°, and GDAL
+   reads the layer file gridgis stored.
 
 Exits non-zero on the first failed check, printing what failed.
 """
@@ -204,6 +207,73 @@ def check_gdal(data, props, geoms):
     check(count == expected, f"GDAL's spatial filter finds {count} grids in the city, GEOS finds {expected}")
 
 
+def check_import_gdal(binary, data):
+    print("import of a GBK shapefile in EPSG:4548 written by GDAL:")
+    from pyproj import Transformer
+    import zipfile
+    work = os.path.join(data, "gdal-import")
+    os.makedirs(work)
+    rng = np.random.default_rng(3)
+    names = ["怀柔区雁栖镇", "桥梓镇北宅村", "泉河街道富乐社区", "喇叭沟门满族乡", "琉璃庙镇"]
+    features = []
+    for i in range(300):
+        lon, lat = 116.45 + rng.uniform(0, 0.35), 40.28 + rng.uniform(0, 0.6)
+        if i % 3 == 2:
+            d = 0.002
+            geom = {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]}
+        else:
+            geom = {"type": "Point", "coordinates": [lon, lat]}
+        features.append({"type": "Feature", "properties": {"name": f"{names[i % 5]}{i}号井盖", "n": i}, "geometry": geom})
+    src = os.path.join(work, "src.geojson")
+    # Points and polygons go to two shapefiles (a shapefile holds one type).
+    for kind in ("Point", "Polygon"):
+        with open(src, "w", encoding="utf-8") as f:
+            json.dump({"type": "FeatureCollection", "features": [x for x in features if x["geometry"]["type"] == kind]}, f,
+                      ensure_ascii=False)
+        shp = os.path.join(work, f"井盖_{kind}.shp")
+        run(["ogr2ogr", "-f", "ESRI Shapefile", shp, src, "-t_srs", "EPSG:4548", "-lco", "ENCODING=GBK"],
+            stderr=subprocess.DEVNULL)
+        zpath = os.path.join(work, f"{kind}.zip")
+        with zipfile.ZipFile(zpath, "w") as z:
+            for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+                z.write(shp[:-3] + ext, f"data/井盖_{kind}.{ext}")
+        layer = f"gbk_{kind.lower()}"
+        out = run([binary, "--data", data, "import", zpath, "--layer", layer, "--json"], stdout=subprocess.PIPE,
+                  stderr=subprocess.DEVNULL).stdout.decode()
+        report = json.loads(out)
+        expected = [x for x in features if x["geometry"]["type"] == kind]
+        check(report["published"] == len(expected) and report["rejected"] == 0,
+              f"{kind}: imported {report['published']} of {len(expected)} (encoding {report['encoding']}, crs {report['source_crs']})")
+        # The projected coordinates GDAL wrote, converted by pyproj, against what gridgis stored.
+        projected = os.path.join(work, f"{kind}_projected.geojson")
+        run(["ogr2ogr", "-f", "GeoJSON", projected, shp], stderr=subprocess.DEVNULL)
+        with open(projected, encoding="utf-8") as f:
+            theirs = {x["properties"]["n"]: x for x in json.load(f)["features"]}
+        exported = os.path.join(work, f"{kind}_gridgis.geojson")
+        run([binary, "--data", data, "export", layer, "--format", "geojson", "--out", exported], stderr=subprocess.DEVNULL)
+        with open(exported, encoding="utf-8") as f:
+            ours = {x["properties"]["n"]: x for x in json.load(f)["features"]}
+        to_wgs = Transformer.from_crs("EPSG:4548", "EPSG:4326", always_xy=True)
+        worst, bad_names = 0.0, 0
+        for n, x in theirs.items():
+            g = shape(x["geometry"])
+            mine = shape(ours[n]["geometry"])
+            xs, ys = np.array(shapely.get_coordinates(g)).T
+            lon, lat = to_wgs.transform(xs, ys)
+            expect = shapely.set_coordinates(g, np.column_stack([lon, lat]))
+            worst = max(worst, shapely.hausdorff_distance(shapely.normalize(expect), shapely.normalize(mine)))
+            bad_names += ours[n]["properties"]["name"] != x["properties"]["name"]
+            bad_names += ours[n]["properties"]["name"] != next(f for f in expected if f["properties"]["n"] == n)["properties"]["name"]
+        check(worst < 1e-7, f"{kind}: coordinates equal pyproj's to 1e-7° (worst {worst:.1e}°)")
+        check(bad_names == 0, f"{kind}: Chinese names identical after GBK ({bad_names} differ)")
+        with open(os.path.join(data, "catalog.json"), encoding="utf-8") as f:
+            entry = next(x for x in json.load(f)["layers"] if x["id"] == layer)
+        info = run(["ogrinfo", "-so", "-al", os.path.join(data, entry["file"])], stdout=subprocess.PIPE,
+                   stderr=subprocess.DEVNULL).stdout.decode()
+        count = int(next(line.split(":")[1] for line in info.splitlines() if line.startswith("Feature Count")))
+        check(count == len(expected), f"{kind}: GDAL reads {count} features from gridgis' layer file")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
@@ -217,6 +287,7 @@ def main():
         check_topology(props, geoms)
         check_locate(binary, data, props, geoms, args.points)
         check_gdal(data, props, geoms)
+        check_import_gdal(binary, data)
     if failures:
         print(f"{len(failures)} oracle check(s) failed", file=sys.stderr)
         sys.exit(1)

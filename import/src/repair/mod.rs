@@ -55,7 +55,8 @@ pub fn repair_polygon(polygon: &Polygon<f64>) -> Result<Repaired, RepairError> {
     Ok(Repaired { geometry: MultiPolygon(vec![polygon.clone()]), was_valid: true, problem: None })
 }
 
-/// `MakeValid` on a copy translated to the origin and scaled by [`SCALE`], mapped back; input
+/// `MakeValid` on a copy translated to the origin and scaled by 10⁴ (so its fixed 1e-4 snap
+/// radius becomes 1e-8°, a millimetre), mapped back; input
 /// vertices come back bit for bit (a new vertex, where rings cross, is computed), canonical.
 pub fn make_valid_precise(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, RepairError> {
     let Some(bbox) = mp.bounding_rect() else { return Ok(MultiPolygon(vec![])) };
