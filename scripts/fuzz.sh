@@ -42,6 +42,7 @@ json.dump(pts, open(sys.argv[2] + "/points.geojson", "w", encoding="utf-8"), ens
 open(sys.argv[2] + "/seq.geojsonl", "w").write("\n".join(json.dumps(f) for f in pts["features"]))
 PY
 ogr2ogr -f GPKG "$corpus/read_gpkg/points.gpkg" "$corpus/read_geojson/points.geojson" -t_srs EPSG:4548
+mkdir -p "$work/shp"
 ogr2ogr -f "ESRI Shapefile" "$work/shp/井盖.shp" "$corpus/read_geojson/points.geojson" -t_srs EPSG:4548 -lco ENCODING=GBK
 (cd "$work/shp" && python3 -c "import zipfile,glob; z=zipfile.ZipFile('$corpus/read_shapefile_zip/points.zip','w'); [z.write(f) for f in glob.glob('*')]")
 

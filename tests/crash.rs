@@ -14,7 +14,6 @@ use rand::{Rng, SeedableRng};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gridgis");
 
-
 /// A GeoJSON file of `n` points, large enough that an import takes a while.
 fn points(path: &std::path::Path, n: usize, tag: &str) {
     let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
@@ -80,7 +79,7 @@ fn killed_imports_never_leave_a_half_published_layer() {
     let full = t.elapsed();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     let mut survived = 0;
-    for round in 0..20 {
+    for round in 0..30 {
         let file = if round % 2 == 0 { &a } else { &b };
         let mut child = import(&data, file);
         let at = full.mul_f64(rng.random_range(0.05..1.2));
@@ -101,6 +100,6 @@ fn killed_imports_never_leave_a_half_published_layer() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    eprintln!("{survived} of 20 imports finished before their kill; {} were killed mid-way", 20 - survived);
+    eprintln!("{survived} of 30 imports finished before their kill; {} were killed mid-way", 30 - survived);
     std::thread::sleep(Duration::from_millis(1));
 }
