@@ -114,10 +114,10 @@ fn clear_errors_for_bad_input() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("catalog.json"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"));
-    // Export of something that does not exist names what does.
+    // Export of something that does not exist says where to look.
     let o = gridgis(common::demo_dir(), &["export", "roads", "--out", dir.path().join("x.geojson").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("grids"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no layer 'roads'") && stderr(&o).contains("gridgis layers"), "{}", stderr(&o));
     assert!(!dir.path().join("x.geojson").exists());
 }
 

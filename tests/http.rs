@@ -54,8 +54,12 @@ async fn health_reports_counts() {
     assert_eq!(v["grids"], 7585);
     assert_eq!(v["grids_per_level"], json!([1, 340, 1221, 4571, 1452]));
     assert_eq!(v["townships"], 17);
-    assert!(v["layers"].as_u64().unwrap() >= 2);
-    assert_eq!(v["features"], 7585 + 17);
+    // The two grid layers and the demo's 1,148 thematic layers, every feature loaded.
+    assert_eq!(v["layers"], 1_150);
+    let store = gridgis_layers::Store::open(common::demo_dir()).unwrap();
+    let features: u64 = store.catalog().layers.iter().map(|l| l.feature_count).sum();
+    assert_eq!(v["features"], features);
+    assert!(features > 7585 + 17 + 250_000, "{features}");
 }
 
 #[tokio::test]

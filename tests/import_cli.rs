@@ -64,10 +64,15 @@ fn geojson_with_repairs_and_rejections() {
     std::fs::write(&file, features.to_string()).unwrap();
     let (out, r) = import_json(&data, &file, &["--layer", "parks", "--category", "园林绿化"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!((r["read"].as_u64(), r["published"].as_u64(), r["rejected"].as_u64()), (Some(7), Some(3), Some(4)), "{r}");
+    assert_eq!(
+        (r["read"].as_u64(), r["published"].as_u64(), r["rejected"].as_u64()),
+        (Some(7), Some(3), Some(4)),
+        "{r}"
+    );
     assert_eq!(r["repaired"], 1, "{r}");
     assert_eq!(r["repairs"][0]["feature"], 1);
-    let rejected: Vec<u64> = r["rejections"].as_array().unwrap().iter().map(|n| n["feature"].as_u64().unwrap()).collect();
+    let rejected: Vec<u64> =
+        r["rejections"].as_array().unwrap().iter().map(|n| n["feature"].as_u64().unwrap()).collect();
     assert_eq!(rejected.iter().copied().collect::<std::collections::BTreeSet<_>>(), [2, 3, 4, 5].into());
     assert_eq!(r["geometry_type"], "MultiPolygon", "a bow-tie repairs into two parts: the layer is multi");
     // The CLI names the file and each rejected feature.
@@ -93,7 +98,11 @@ fn gbk_csv_in_gauss_kruger() {
     let data = dir.path().join("data");
     // Two manhole covers in CGCS2000 3° Gauss-Krüger (CM 117°E), names in GBK as Excel saves them.
     let (e, n) = (469_149.0, 4_465_568.5);
-    let text = format!("编号,名称,x,y\n110116010100001,上水井盖,{e},{n}\n110116010100002,污水井盖,{},{}\n", e + 100.0, n + 50.0);
+    let text = format!(
+        "编号,名称,x,y\n110116010100001,上水井盖,{e},{n}\n110116010100002,污水井盖,{},{}\n",
+        e + 100.0,
+        n + 50.0
+    );
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let file = dir.path().join("井盖.csv");
     std::fs::write(&file, &gbk).unwrap();
@@ -104,7 +113,8 @@ fn gbk_csv_in_gauss_kruger() {
     let (out, r) = import_json(&data, &file, &["--layer", "covers2", "--crs", "EPSG:4548"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(r["published"], 2, "{r}");
-    let o = gridgis(&data, &["export", "covers2", "--format", "csv", "--out", dir.path().join("c.csv").to_str().unwrap()]);
+    let o =
+        gridgis(&data, &["export", "covers2", "--format", "csv", "--out", dir.path().join("c.csv").to_str().unwrap()]);
     assert!(o.status.success());
     let csv = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
     assert!(csv.contains("上水井盖") && csv.contains("110116010100001"), "{csv}");
@@ -124,7 +134,13 @@ fn bad_files_leave_the_data_dir_unchanged() {
         p
     };
     let cases = [
-        (write("truncated.geojson", b"{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":{\"type\":\"Po"), "truncated.geojson"),
+        (
+            write(
+                "truncated.geojson",
+                b"{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":{\"type\":\"Po",
+            ),
+            "truncated.geojson",
+        ),
         (write("garbage.geojson", &[0u8, 159, 146, 150, 1, 2, 3]), "garbage.geojson"),
         (write("empty.csv", b""), "empty.csv"),
         (write("nocoords.csv", b"name,value\na,1\n"), "nocoords.csv"),
@@ -143,7 +159,10 @@ fn bad_files_leave_the_data_dir_unchanged() {
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
     // A bad --crs and an unknown encoding are refused before anything is read.
-    let good = write("ok.geojson", br#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.6,40.3]}}"#);
+    let good = write(
+        "ok.geojson",
+        br#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.6,40.3]}}"#,
+    );
     for extra in [["--crs", "EPSG:999999"], ["--crs", "mars"], ["--encoding", "klingon"]] {
         let mut args = vec!["import", good.to_str().unwrap(), "--layer", "bad"];
         args.extend_from_slice(&extra);

@@ -58,7 +58,9 @@ async fn uploads_need_a_gis_staff_key() {
     let before = common::snapshot(dir.path());
     let (s, v) = send(&st, upload("/layers/hydrants", None, "application/geo+json", hydrants(3))).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    let (s, _) = send(&st, upload("/layers/hydrants", Some("no-such-key-0123456789"), "application/geo+json", hydrants(3))).await;
+    let (s, _) =
+        send(&st, upload("/layers/hydrants", Some("no-such-key-0123456789"), "application/geo+json", hydrants(3)))
+            .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, v) = send(&st, upload("/layers/hydrants", Some(VIEWER), "application/geo+json", hydrants(3))).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
@@ -78,8 +80,12 @@ async fn an_upload_is_served_at_once_and_versions_stack() {
     // No restart: the layer is in the catalog and its features answer.
     let (s, v) = send(&st, Request::get("/layers/hydrants").body(Body::empty()).unwrap()).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!((v["name"].as_str(), v["category"].as_str(), v["feature_count"].as_u64()), (Some("消火栓"), Some("公用设施"), Some(3)));
-    let (_, v) = send(&st, Request::get("/layers/hydrants/nearest?lon=116.62&lat=40.32&k=1").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        (v["name"].as_str(), v["category"].as_str(), v["feature_count"].as_u64()),
+        (Some("消火栓"), Some("公用设施"), Some(3))
+    );
+    let (_, v) =
+        send(&st, Request::get("/layers/hydrants/nearest?lon=116.62&lat=40.32&k=1").body(Body::empty()).unwrap()).await;
     assert_eq!(v["features"][0]["properties"]["name"], "消火栓0号");
     // A second upload is version 2 (200), keeping the name and category.
     let (s, v) = send(&st, upload("/layers/hydrants", Some(STAFF), "application/geo+json", hydrants(5))).await;
@@ -105,18 +111,72 @@ async fn bad_uploads_publish_nothing() {
     let before = common::snapshot(dir.path());
     let key = Some(STAFF);
     let cases: Vec<(&str, &str, Vec<u8>, StatusCode, &str)> = vec![
-        ("/layers/bad", "application/geo+json", b"{\"type\":\"FeatureCollection\",\"features\":[{\"type\"".to_vec(), StatusCode::BAD_REQUEST, "unreadable_file"),
-        ("/layers/bad", "application/octet-stream", vec![0xff, 0x00, 0x13, 0x37], StatusCode::BAD_REQUEST, "unreadable_file"),
-        ("/layers/bad", "application/zip", b"PK\x03\x04 not really a zip".to_vec(), StatusCode::BAD_REQUEST, "unreadable_file"),
-        ("/layers/bad?format=fgb", "application/octet-stream", b"fgb\x03fgb\x00garbage".to_vec(), StatusCode::BAD_REQUEST, "unreadable_file"),
-        ("/layers/bad?format=gpkg", "application/octet-stream", b"SQLite format 3\x00 and nothing else".to_vec(), StatusCode::BAD_REQUEST, "unreadable_file"),
-        ("/layers/bad?crs=EPSG:999999", "application/geo+json", hydrants(2).into_bytes(), StatusCode::BAD_REQUEST, "unreadable_file"),
-        ("/layers/bad?format=klingon", "application/geo+json", hydrants(2).into_bytes(), StatusCode::BAD_REQUEST, "bad_request"),
-        ("/layers/bad?nosuch=1", "application/geo+json", hydrants(2).into_bytes(), StatusCode::BAD_REQUEST, "bad_request"),
+        (
+            "/layers/bad",
+            "application/geo+json",
+            b"{\"type\":\"FeatureCollection\",\"features\":[{\"type\"".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "unreadable_file",
+        ),
+        (
+            "/layers/bad",
+            "application/octet-stream",
+            vec![0xff, 0x00, 0x13, 0x37],
+            StatusCode::BAD_REQUEST,
+            "unreadable_file",
+        ),
+        (
+            "/layers/bad",
+            "application/zip",
+            b"PK\x03\x04 not really a zip".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "unreadable_file",
+        ),
+        (
+            "/layers/bad?format=fgb",
+            "application/octet-stream",
+            b"fgb\x03fgb\x00garbage".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "unreadable_file",
+        ),
+        (
+            "/layers/bad?format=gpkg",
+            "application/octet-stream",
+            b"SQLite format 3\x00 and nothing else".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "unreadable_file",
+        ),
+        (
+            "/layers/bad?crs=EPSG:999999",
+            "application/geo+json",
+            hydrants(2).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "unreadable_file",
+        ),
+        (
+            "/layers/bad?format=klingon",
+            "application/geo+json",
+            hydrants(2).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/layers/bad?nosuch=1",
+            "application/geo+json",
+            hydrants(2).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
         ("/layers/bad", "application/geo+json", Vec::new(), StatusCode::BAD_REQUEST, "bad_request"),
         ("/layers/Bad%20Id", "application/geo+json", hydrants(2).into_bytes(), StatusCode::BAD_REQUEST, "bad_request"),
         // Projected coordinates with no CRS: every feature refused, with the hint.
-        ("/layers/bad", "text/csv", b"x,y\n469149,4465568\n".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "nothing_to_publish"),
+        (
+            "/layers/bad",
+            "text/csv",
+            b"x,y\n469149,4465568\n".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nothing_to_publish",
+        ),
     ];
     for (uri, ct, body, status, code) in cases {
         let (s, v) = send(&st, upload(uri, key, ct, body)).await;

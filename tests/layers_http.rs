@@ -43,7 +43,6 @@ async fn get(uri: &str) -> (StatusCode, Value) {
     send(shared(), Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
-
 #[tokio::test]
 async fn catalog() {
     let (s, v) = get("/layers").await;

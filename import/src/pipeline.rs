@@ -194,7 +194,9 @@ pub fn import(
     let info = source.info().clone();
     let crs = match (&options.crs, &info.crs) {
         (Some(name), _) => SourceCrs::Named(name.parse().map_err(ReprojectError::Crs)?),
-        (None, CrsHint::Epsg(code)) => SourceCrs::Named(gridgis_engine::Crs::from_epsg(*code).map_err(ReprojectError::Crs)?),
+        (None, CrsHint::Epsg(code)) => {
+            SourceCrs::Named(gridgis_engine::Crs::from_epsg(*code).map_err(ReprojectError::Crs)?)
+        }
         (None, CrsHint::Wkt(wkt)) => SourceCrs::Definition(wkt.clone()),
         (None, CrsHint::None) => SourceCrs::Named(gridgis_engine::Crs::Wgs84),
     };
@@ -301,7 +303,12 @@ pub fn import(
     let stem = std::path::Path::new(&info.file_name).file_stem().map(|s| s.to_string_lossy().into_owned());
     let meta = LayerMeta {
         id: options.layer.clone(),
-        name: options.name.clone().or_else(|| existing.as_ref().map(|e| e.name.clone())).or(stem).unwrap_or_else(|| options.layer.clone()),
+        name: options
+            .name
+            .clone()
+            .or_else(|| existing.as_ref().map(|e| e.name.clone()))
+            .or(stem)
+            .unwrap_or_else(|| options.layer.clone()),
         category: options
             .category
             .clone()

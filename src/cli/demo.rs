@@ -29,11 +29,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for g in &demo.grids {
         per_level[usize::from(g.level)] += 1;
     }
+    let t = &demo.thematic;
     eprintln!(
-        "gridgis: wrote {} grids (levels 0–4: {:?}) and {} townships to {} in {:.1} s (seed {})",
+        "gridgis: wrote {} grids (levels 0–4: {:?}), {} townships and {} thematic layers ({} district, {} city: \
+         {} components, {} POIs, {} cameras, {} buildings; {} features) to {} in {:.1} s (seed {})",
         demo.grids.len(),
         per_level,
         demo.townships.len(),
+        t.district_layers + t.city_layers,
+        t.district_layers,
+        t.city_layers,
+        t.components,
+        t.pois,
+        t.cameras,
+        t.buildings,
+        t.features,
         args.out.display(),
         started.elapsed().as_secs_f64(),
         args.seed

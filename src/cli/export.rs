@@ -39,8 +39,22 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     let store = Store::open(data).with_context(|| format!("cannot open data dir {}", data.display()))?;
     let Some(entry) = store.catalog().get(&args.what) else {
-        let ids: Vec<&str> = store.catalog().layers.iter().map(|l| l.id.as_str()).collect();
-        bail!("no layer '{}' in {}; available: {}", args.what, data.display(), ids.join(", "));
+        // A district has a thousand layers: name the closest ids, not all of them.
+        let stem = args.what.get(..args.what.len().min(6)).unwrap_or(&args.what);
+        let near: Vec<&str> =
+            store.catalog().layers.iter().map(|l| l.id.as_str()).filter(|id| id.contains(stem)).take(10).collect();
+        let hint = if near.is_empty() {
+            let first: Vec<&str> = store.catalog().layers.iter().map(|l| l.id.as_str()).take(5).collect();
+            format!("; e.g. {}", first.join(", "))
+        } else {
+            format!("; similar: {}", near.join(", "))
+        };
+        bail!(
+            "no layer '{}' in {} ({} layers; `gridgis layers` lists them){hint}",
+            args.what,
+            data.display(),
+            store.catalog().layers.len()
+        );
     };
     let tmp = tmp_path(&args.out);
     let result = (|| -> anyhow::Result<usize> {

@@ -43,8 +43,8 @@ pub const TOWNSHIPS: [TownshipPlace; 17] = [
 /// The district seat.
 pub const CITY: (f64, f64) = (116.637, 40.322);
 
-/// Plain town seats: smaller peaks of density.
-const TOWNS: [(f64, f64); 7] = [
+/// Plain town seats: smaller peaks of density (in the order of [`TOWN_NAMES`]).
+pub const TOWNS: [(f64, f64); 7] = [
     (116.610, 40.283), // 庙城
     (116.705, 40.310), // 北房
     (116.700, 40.262), // 杨宋
@@ -53,6 +53,9 @@ const TOWNS: [(f64, f64); 7] = [
     (116.690, 40.445), // 怀北
     (116.630, 40.700), // 汤河口
 ];
+
+/// The towns of [`TOWNS`], by the name their streets carry.
+pub const TOWN_NAMES: [&str; 7] = ["庙城", "北房", "杨宋", "桥梓", "雁栖", "怀北", "汤河口"];
 
 /// Relative density of grids (and of people) at `p`: 1 in the mountains, about 3 on the
 /// southern plain, peaks at the plain towns and a large peak at the district seat.

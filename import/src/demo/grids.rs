@@ -43,6 +43,8 @@ pub struct DemoGrids {
     pub townships: Vec<Township>,
     /// Number of mesh cells the grids were cut from.
     pub mesh_cells: usize,
+    /// The thematic layers [`super::write_demo`] wrote besides the grids (zero here).
+    pub thematic: super::ThematicCounts,
 }
 
 /// A region of one level while the hierarchy is being cut.
@@ -63,7 +65,7 @@ struct Node {
 }
 
 /// A ChaCha stream for one purpose, independent of the order other streams are used in.
-fn rng_for(seed: u64, tag: &str, key: &str, attempt: u64) -> ChaCha8Rng {
+pub(super) fn rng_for(seed: u64, tag: &str, key: &str, attempt: u64) -> ChaCha8Rng {
     // FNV-1a over the inputs: stable across platforms and releases, unlike `DefaultHasher`.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in seed.to_le_bytes().iter().chain(tag.as_bytes()).chain(key.as_bytes()).chain(&attempt.to_le_bytes()) {
@@ -615,7 +617,7 @@ fn assemble(
         .zip(merge(&town_of, townships.len())?)
         .map(|(t, geometry)| Township { code: t.code.clone(), name: t.name.clone(), kind: t.kind.clone(), geometry })
         .collect();
-    Ok(DemoGrids { grids, townships, mesh_cells: n })
+    Ok(DemoGrids { grids, townships, mesh_cells: n, thematic: super::ThematicCounts::default() })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod geography;
 mod grids;
 mod grow;
+mod layers;
 mod mesh;
 mod naming;
 mod reference;
@@ -13,6 +14,10 @@ mod trace;
 use std::path::Path;
 
 pub use self::grids::{DemoGrids, LEVEL_COUNTS, MAX_VERTICES, MIN_VERTICES, generate as generate_grids};
+pub use self::layers::{
+    BUILDINGS_LAYER, CAMERA_TOTAL, CATEGORY_CAMERAS, CATEGORY_COMPONENTS, CATEGORY_POIS, CITY_LAYERS, COMPONENT_TOTAL,
+    DISTRICT_LAYERS, POI_TOTAL, ThematicCounts,
+};
 
 /// The default seed of the embedded demo dataset.
 pub const DEFAULT_SEED: u64 = 2026;
@@ -39,11 +44,17 @@ pub enum DemoError {
 }
 
 /// Generates the demo dataset for `seed` and writes it into the new data dir `dir` (which must
-/// not already hold a catalog).
+/// not already hold a catalog): the grids and townships, then the 1,148 thematic layers in
+/// one catalog write. The returned grids carry the thematic layers' counts.
 pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
-    let demo = generate_grids(seed)?;
+    let mut demo = generate_grids(seed)?;
+    let (thematic, counts) = layers::generate(&demo, seed)?;
     let mut store = gridgis_layers::Store::create(dir)?;
     gridgis_layers::publish_grids(&mut store, &demo.grids, &demo.townships, DEMO_UPDATED_AT)?;
+    let batch: Vec<(gridgis_layers::LayerMeta, &[gridgis_layers::Feature])> =
+        thematic.iter().map(|l| (l.meta.clone(), &l.features[..])).collect();
+    store.publish_many(&batch)?;
+    demo.thematic = counts;
     Ok(demo)
 }
 

@@ -274,7 +274,10 @@ pub fn open_bytes(name: &str, bytes: Vec<u8>, options: &ReadOptions) -> Result<B
 pub(crate) fn read_capped(path: &Path, name: &str) -> Result<Vec<u8>, ReadError> {
     let len = std::fs::metadata(path).map_err(|e| ReadError::io(name, e))?.len();
     if len > MAX_FILE_BYTES {
-        return Err(ReadError::invalid(name, format!("{len} bytes is more than the {MAX_FILE_BYTES} a reader accepts")));
+        return Err(ReadError::invalid(
+            name,
+            format!("{len} bytes is more than the {MAX_FILE_BYTES} a reader accepts"),
+        ));
     }
     std::fs::read(path).map_err(|e| ReadError::io(name, e))
 }
