@@ -325,3 +325,145 @@ pub fn import(
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok((report, entry))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{Format, RawFeature, SourceInfo};
+    use geo_types::{Point, polygon};
+
+    /// A source over features held in memory, declaring `crs`.
+    struct Memory {
+        info: SourceInfo,
+        items: std::vec::IntoIter<Result<RawFeature, ReadError>>,
+    }
+
+    impl Iterator for Memory {
+        type Item = Result<RawFeature, ReadError>;
+        fn next(&mut self) -> Option<Self::Item> {
+            self.items.next()
+        }
+    }
+
+    impl FeatureSource for Memory {
+        fn info(&self) -> &SourceInfo {
+            &self.info
+        }
+    }
+
+    fn source(crs: CrsHint, items: Vec<Result<RawFeature, ReadError>>) -> Box<dyn FeatureSource> {
+        let info = SourceInfo {
+            file_name: "井盖.shp".into(),
+            format: Format::Shapefile,
+            crs,
+            encoding: Some("GBK".into()),
+            declared_features: Some(items.len() as u64),
+        };
+        Box::new(Memory { info, items: items.into_iter() })
+    }
+
+    fn feature(
+        index: u64,
+        geometry: Option<Geometry<f64>>,
+        props: Vec<(&str, Value)>,
+    ) -> Result<RawFeature, ReadError> {
+        Ok(RawFeature { index, geometry, properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect() })
+    }
+
+    fn options(layer: &str) -> ImportOptions {
+        ImportOptions { layer: layer.into(), updated_at: "2026-05-01T00:00:00Z".into(), ..Default::default() }
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path()).unwrap();
+        (dir, store)
+    }
+
+    fn catalog_bytes(dir: &tempfile::TempDir) -> Vec<u8> {
+        std::fs::read(dir.path().join(gridgis_layers::CATALOG_FILE)).unwrap()
+    }
+
+    #[test]
+    fn a_prj_proj_cannot_use_publishes_nothing() {
+        let (dir, mut store) = store();
+        let before = catalog_bytes(&dir);
+        let pt = Some(Geometry::Point(Point::new(469_149.0, 4_465_568.5)));
+        let src = source(CrsHint::Wkt("PROJCS[\"garbage\",NONSENSE]".into()), vec![feature(0, pt, vec![])]);
+        let err = import(src, &mut store, &options("covers"), &mut |_| {}).unwrap_err();
+        assert!(matches!(err, ImportError::Crs(_)), "{err}");
+        assert!(err.to_string().contains("PROJ cannot use"), "{err}");
+        assert_eq!(catalog_bytes(&dir), before);
+    }
+
+    #[test]
+    fn a_prj_that_lies_rejects_every_feature_and_publishes_nothing() {
+        // The .prj says WGS84 but the coordinates are Gauss-Krüger metres.
+        let (dir, mut store) = store();
+        let before = catalog_bytes(&dir);
+        let pt = |x: f64| Some(Geometry::Point(Point::new(x, 4_465_568.5)));
+        let src =
+            source(CrsHint::Epsg(4326), vec![feature(0, pt(469_149.0), vec![]), feature(1, pt(469_200.0), vec![])]);
+        let Err(ImportError::NothingToPublish(report)) = import(src, &mut store, &options("covers"), &mut |_| {})
+        else {
+            panic!("expected nothing to publish")
+        };
+        assert_eq!((report.read, report.rejected, report.published), (2, 2, 0));
+        assert!(report.rejections[0].reason.contains("--crs"), "{:?}", report.rejections);
+        assert_eq!(catalog_bytes(&dir), before);
+    }
+
+    #[test]
+    fn a_broken_file_mid_way_publishes_nothing() {
+        let (dir, mut store) = store();
+        let before = catalog_bytes(&dir);
+        let pt = Some(Geometry::Point(Point::new(116.6, 40.3)));
+        let src = source(
+            CrsHint::None,
+            vec![feature(0, pt.clone(), vec![]), Err(ReadError::invalid("井盖.shp", "record 1 runs past the end"))],
+        );
+        let err = import(src, &mut store, &options("covers"), &mut |_| {}).unwrap_err();
+        assert!(err.to_string().contains("record 1 runs past the end"), "{err}");
+        assert_eq!(catalog_bytes(&dir), before);
+    }
+
+    #[test]
+    fn repairs_rejections_families_and_schema() {
+        let (_dir, mut store) = store();
+        let bowtie =
+            polygon![(x: 116.62, y: 40.30), (x: 116.63, y: 40.31), (x: 116.63, y: 40.30), (x: 116.62, y: 40.31)];
+        let square =
+            polygon![(x: 116.60, y: 40.30), (x: 116.61, y: 40.30), (x: 116.61, y: 40.31), (x: 116.60, y: 40.31)];
+        let items = vec![
+            feature(
+                0,
+                Some(Geometry::Polygon(square.clone())),
+                vec![("名称", Value::String("青春公园".into())), ("", Value::Int(1))],
+            ),
+            feature(
+                1,
+                Some(Geometry::Polygon(bowtie)),
+                vec![("名称", Value::String("蝴蝶园".into())), ("", Value::Int(2))],
+            ),
+            Err(ReadError::feature_error("井盖.shp", 2, "a ring with 2 points")),
+            feature(3, Some(Geometry::Point(Point::new(116.6, 40.3))), vec![("名称", Value::String("点".into()))]),
+            feature(4, None, vec![]),
+            // The same field as a number here and as text before: the field becomes text.
+            feature(5, Some(Geometry::Polygon(square)), vec![("名称", Value::Int(7))]),
+        ];
+        let mut seen = Vec::new();
+        let (report, entry) =
+            import(source(CrsHint::None, items), &mut store, &options("parks"), &mut |n| seen.push(n)).unwrap();
+        assert_eq!((report.read, report.published, report.repaired, report.rejected), (6, 3, 1, 3));
+        let rejected: Vec<u64> = report.rejections.iter().map(|n| n.feature).collect();
+        assert_eq!(rejected, vec![2, 4, 3]);
+        assert_eq!(report.repairs[0].feature, 1);
+        assert_eq!((entry.version, entry.geometry_type.as_str()), (1, "MultiPolygon"));
+        assert_eq!(entry.name, "井盖", "the file's stem names a new layer");
+        assert_eq!(seen.last(), Some(&6));
+        let names: Vec<&str> = entry.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["名称", "field_2"]);
+        let stored = store.read("parks").unwrap();
+        assert!(stored.iter().all(|f| matches!(f.get("名称"), Some(Value::String(_)))), "{stored:?}");
+    }
+}

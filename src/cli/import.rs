@@ -131,14 +131,14 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Ok((report, _)) => {
             print_report(&report);
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(ImportError::NothingToPublish(report)) => {
             print_report(&report);
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             }
             bail!("{}: nothing published: every feature was rejected", args.file.display())
         }

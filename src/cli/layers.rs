@@ -30,7 +30,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let layers: Vec<_> =
         store.catalog().layers.iter().filter(|l| args.category.as_ref().is_none_or(|c| &l.category == c)).collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&layers)?);
+        super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&layers)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<[String; 7]> = layers
@@ -48,12 +48,20 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let header = ["id", "version", "geometry", "features", "category", "name", "updated_at"].map(String::from);
-    let width = |i: usize| std::iter::once(&header).chain(&rows).map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let width =
+        |i: usize| std::iter::once(&header).chain(&rows).map(|r| super::display_width(&r[i])).max().unwrap_or(0);
     let widths: Vec<usize> = (0..7).map(width).collect();
+    let mut table = String::new();
     for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        println!("{}", cells.join("  ").trim_end());
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(super::display_width(c)))))
+            .collect();
+        table.push_str(cells.join("  ").trim_end());
+        table.push('\n');
     }
+    super::print_stdout(&table)?;
     eprintln!("gridgis: {} layers, {} features", layers.len(), layers.iter().map(|l| l.feature_count).sum::<u64>());
     Ok(ExitCode::SUCCESS)
 }

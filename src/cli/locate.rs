@@ -52,7 +52,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         (None, Some(lon), Some(lat)) => {
             let (location, wgs84) = answer::locate(engine, &transformer, lon, lat, args.max_distance)?;
             let json = serde_json::to_string(&answer::answer(engine, location, wgs84))?;
-            println!("{json}");
+            super::print_stdout(&format!("{json}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         _ => bail!("give LON LAT, or --input FILE"),
