@@ -175,6 +175,12 @@ fn bad_files_leave_the_data_dir_unchanged() {
     let out = gridgis(&data, &["import", projected.to_str().unwrap(), "--layer", "bad"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--crs"), "{}", stderr(&out));
+    // The grid hierarchy's layers are not thematic layers.
+    for layer in ["grids", "townships"] {
+        let out = gridgis(&data, &["import", good.to_str().unwrap(), "--layer", layer]);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("holds the grid hierarchy"), "{}", stderr(&out));
+    }
     // A layer id that is not one.
     let out = gridgis(&data, &["import", good.to_str().unwrap(), "--layer", "../escape"]);
     assert!(!out.status.success());

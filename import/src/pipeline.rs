@@ -14,6 +14,9 @@ use crate::reproject::{ReprojectError, Reprojector, SourceCrs};
 /// How many repaired or rejected features a report lists one by one (the counts are exact).
 const LISTED: usize = 1_000;
 
+/// The catalog `kind` of every layer an import writes.
+const THEMATIC: &str = "thematic";
+
 /// What to import into.
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
@@ -82,6 +85,13 @@ pub enum ImportError {
     /// Not one feature survived validation; the report says why for each.
     #[error("nothing to publish: all {} features were rejected (first: {})", .0.read, .0.rejections.first().map_or("—".to_string(), |n| format!("feature {}: {}", n.feature, n.reason)))]
     NothingToPublish(Box<ImportReport>),
+    /// The layer is one gridgis derives its grid hierarchy from (`grids`, `townships`): it is
+    /// written by the grid tools, never replaced by a thematic import.
+    #[error("layer '{layer}' holds the grid hierarchy and cannot be replaced by an import; choose another layer id")]
+    Reserved {
+        /// The layer id.
+        layer: String,
+    },
     /// The layer store refused or failed (the data dir is unchanged).
     #[error(transparent)]
     Store(#[from] gridgis_layers::LayersError),
@@ -191,6 +201,11 @@ pub fn import(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(ImportReport, CatalogEntry), ImportError> {
     let started = Instant::now();
+    let reserved = [gridgis_layers::GRIDS_LAYER, gridgis_layers::TOWNSHIPS_LAYER].contains(&options.layer.as_str())
+        || store.catalog().get(&options.layer).is_some_and(|e| e.kind != THEMATIC);
+    if reserved {
+        return Err(ImportError::Reserved { layer: options.layer.clone() });
+    }
     let info = source.info().clone();
     let crs = match (&options.crs, &info.crs) {
         (Some(name), _) => SourceCrs::Named(name.parse().map_err(ReprojectError::Crs)?),
@@ -314,7 +329,7 @@ pub fn import(
             .clone()
             .or_else(|| existing.as_ref().map(|e| e.category.clone()))
             .unwrap_or_else(|| "未分类".into()),
-        kind: existing.as_ref().map_or_else(|| "thematic".into(), |e| e.kind.clone()),
+        kind: THEMATIC.into(),
         source_crs: report.source_crs.clone(),
         source_file: Some(info.file_name.clone()),
         updated_at: options.updated_at.clone(),
@@ -410,6 +425,20 @@ mod tests {
         };
         assert_eq!((report.read, report.rejected, report.published), (2, 2, 0));
         assert!(report.rejections[0].reason.contains("--crs"), "{:?}", report.rejections);
+        assert_eq!(catalog_bytes(&dir), before);
+    }
+
+    #[test]
+    fn the_grid_layers_cannot_be_replaced() {
+        let (dir, mut store) = store();
+        let before = catalog_bytes(&dir);
+        for layer in [gridgis_layers::GRIDS_LAYER, gridgis_layers::TOWNSHIPS_LAYER] {
+            let pt = Some(Geometry::Point(Point::new(116.6, 40.3)));
+            let err =
+                import(source(CrsHint::None, vec![feature(0, pt, vec![])]), &mut store, &options(layer), &mut |_| {})
+                    .unwrap_err();
+            assert!(matches!(err, ImportError::Reserved { .. }), "{err}");
+        }
         assert_eq!(catalog_bytes(&dir), before);
     }
 

@@ -112,6 +112,9 @@ pub async fn upload(
                 Err(ImportError::Store(e)) if matches!(e, gridgis_layers::LayersError::Store(gridgis_layers::StoreError::InvalidId { .. })) => {
                     return Err(AppError::bad_request(e.to_string()));
                 }
+                Err(e @ ImportError::Reserved { .. }) => {
+                    return Err(AppError::new(StatusCode::CONFLICT, "reserved_layer", e.to_string()));
+                }
                 Err(e @ (ImportError::Read(_) | ImportError::Crs(_))) => {
                     return Err(AppError::new(StatusCode::BAD_REQUEST, "unreadable_file", e.to_string()));
                 }
