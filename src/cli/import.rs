@@ -39,7 +39,8 @@ pub struct Args {
     /// CSV: a WKT geometry column instead of lon/lat.
     #[arg(long)]
     wkt_column: Option<String>,
-    /// GeoPackage: the feature table (default: the first).
+    /// GeoPackage: the feature table (needed when it holds several); a zip of several
+    /// shapefiles: which one.
     #[arg(long)]
     table: Option<String>,
     /// Versions kept per layer (older ones are deleted; rollback goes back through these).

@@ -226,16 +226,7 @@ impl Network {
 
     /// Where roads cross rivers (bridges), each once, in a stable order.
     pub fn crossings(&self) -> Vec<Coord<f64>> {
-        let river_segments: Vec<GeomWithData<RLine<[f64; 2]>, u32>> = self
-            .rivers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, r)| {
-                r.line
-                    .lines()
-                    .map(move |l| GeomWithData::new(RLine::new([l.start.x, l.start.y], [l.end.x, l.end.y]), i as u32))
-            })
-            .collect();
+        let river_segments = segments(self.rivers.iter().map(|r| &r.line));
         let tree = RTree::bulk_load(river_segments);
         let mut out = BTreeSet::new();
         for road in &self.roads {
@@ -728,18 +719,19 @@ pub fn generate(world: &World, rng: &mut ChaCha8Rng) -> Network {
         }
     }
     roads.extend(street_grids(world, rng));
-    let road_index = RTree::bulk_load(
-        roads
-            .iter()
-            .enumerate()
-            .flat_map(|(i, r)| {
-                r.line
-                    .lines()
-                    .map(move |l| GeomWithData::new(RLine::new([l.start.x, l.start.y], [l.end.x, l.end.y]), i as u32))
-            })
-            .collect(),
-    );
+    let road_index = RTree::bulk_load(segments(roads.iter().map(|r| &r.line)));
     Network { roads, rivers, road_index }
+}
+
+/// Every segment of `lines`, tagged with the number of the line it belongs to, for an R-tree.
+fn segments<'a>(lines: impl Iterator<Item = &'a LineString<f64>>) -> Vec<GeomWithData<RLine<[f64; 2]>, u32>> {
+    lines
+        .enumerate()
+        .flat_map(|(i, line)| {
+            line.lines()
+                .map(move |l| GeomWithData::new(RLine::new([l.start.x, l.start.y], [l.end.x, l.end.y]), i as u32))
+        })
+        .collect()
 }
 
 /// `泉河街道` → `泉河`, `喇叭沟门满族乡` → `喇叭沟门`, `杨宋镇` → `杨宋`.
