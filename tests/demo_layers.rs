@@ -43,8 +43,9 @@ fn leaf_code(c: Coord<f64>) -> Option<&'static str> {
 fn the_catalog_has_the_reports_layers() {
     let store = &common::loaded().store;
     let layers = &store.catalog().layers;
-    // 1,148 thematic layers besides the two grid layers: 1,150 in the catalog.
-    assert_eq!(layers.len(), 1_150);
+    // 1,148 thematic layers besides the two grid layers and the gazetteer: 1,151 in the
+    // catalog.
+    assert_eq!(layers.len(), 1_151);
     let thematic = thematic();
     assert_eq!(thematic.len(), DISTRICT_LAYERS + CITY_LAYERS);
     assert_eq!(thematic.iter().filter(|l| l.entry().id.starts_with("hr_")).count(), DISTRICT_LAYERS);

@@ -54,8 +54,10 @@ async fn health_reports_counts() {
     assert_eq!(v["grids"], 7585);
     assert_eq!(v["grids_per_level"], json!([1, 340, 1221, 4571, 1452]));
     assert_eq!(v["townships"], 17);
-    // The two grid layers and the demo's 1,148 thematic layers, every feature loaded.
-    assert_eq!(v["layers"], 1_150);
+    // The two grid layers, the demo's 1,148 thematic layers and the gazetteer, every feature
+    // loaded.
+    assert_eq!(v["layers"], 1_151);
+    assert_eq!(v["addresses"], gridgis_import::demo::ADDRESS_TOTAL);
     let store = gridgis_layers::Store::open(common::demo_dir()).unwrap();
     let features: u64 = store.catalog().layers.iter().map(|l| l.feature_count).sum();
     assert_eq!(v["features"], features);

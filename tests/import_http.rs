@@ -170,6 +170,7 @@ async fn bad_uploads_publish_nothing() {
         ("/layers/bad", "application/geo+json", Vec::new(), StatusCode::BAD_REQUEST, "bad_request"),
         ("/layers/grids", "application/geo+json", hydrants(2).into_bytes(), StatusCode::CONFLICT, "reserved_layer"),
         ("/layers/townships", "application/geo+json", hydrants(2).into_bytes(), StatusCode::CONFLICT, "reserved_layer"),
+        ("/layers/addresses", "application/geo+json", hydrants(2).into_bytes(), StatusCode::CONFLICT, "reserved_layer"),
         ("/layers/Bad%20Id", "application/geo+json", hydrants(2).into_bytes(), StatusCode::BAD_REQUEST, "bad_request"),
         // Projected coordinates with no CRS: every feature refused, with the hint.
         (

@@ -85,9 +85,12 @@ pub enum ImportError {
     /// Not one feature survived validation; the report says why for each.
     #[error("nothing to publish: all {} features were rejected (first: {})", .0.read, .0.rejections.first().map_or("—".to_string(), |n| format!("feature {}: {}", n.feature, n.reason)))]
     NothingToPublish(Box<ImportReport>),
-    /// The layer is one gridgis derives its grid hierarchy from (`grids`, `townships`): it is
-    /// written by the grid tools, never replaced by a thematic import.
-    #[error("layer '{layer}' holds the grid hierarchy and cannot be replaced by an import; choose another layer id")]
+    /// The layer is one gridgis derives its grid hierarchy or its gazetteer from (`grids`,
+    /// `townships`, `addresses`): it is written by gridgis's own tools, never replaced by a
+    /// thematic import.
+    #[error(
+        "layer '{layer}' holds the grid hierarchy or the gazetteer and cannot be replaced by an import; choose another layer id"
+    )]
     Reserved {
         /// The layer id.
         layer: String,
@@ -201,7 +204,8 @@ pub fn import(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(ImportReport, CatalogEntry), ImportError> {
     let started = Instant::now();
-    let reserved = [gridgis_layers::GRIDS_LAYER, gridgis_layers::TOWNSHIPS_LAYER].contains(&options.layer.as_str())
+    let reserved = [gridgis_layers::GRIDS_LAYER, gridgis_layers::TOWNSHIPS_LAYER, gridgis_layers::ADDRESSES_LAYER]
+        .contains(&options.layer.as_str())
         || store.catalog().get(&options.layer).is_some_and(|e| e.kind != THEMATIC);
     if reserved {
         return Err(ImportError::Reserved { layer: options.layer.clone() });

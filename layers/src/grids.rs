@@ -12,6 +12,8 @@ use crate::store::{LayerMeta, Store};
 pub const GRIDS_LAYER: &str = "grids";
 /// Layer id of the townships.
 pub const TOWNSHIPS_LAYER: &str = "townships";
+/// Layer id of the gazetteer (标准地址): one point per standard address.
+pub const ADDRESSES_LAYER: &str = "addresses";
 
 fn text(s: &str) -> Value {
     Value::String(s.to_string())

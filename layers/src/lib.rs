@@ -17,6 +17,6 @@ pub use crate::feature::{Feature, Value};
 pub use crate::fgb::FgbError;
 pub use crate::fgb::Record;
 pub use crate::geojson::{feature_json, geometry_json, value_json};
-pub use crate::grids::{GRIDS_LAYER, TOWNSHIPS_LAYER, load_hierarchy, publish_grids};
+pub use crate::grids::{ADDRESSES_LAYER, GRIDS_LAYER, TOWNSHIPS_LAYER, load_hierarchy, publish_grids};
 pub use crate::query::{Filter, LayerData, LayerSet, Page, QueryError, distance_m};
 pub use crate::store::{CATALOG_FILE, DEFAULT_KEEP_VERSIONS, LayerMeta, Store, StoreError};

@@ -32,7 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t = &demo.thematic;
     eprintln!(
         "gridgis: wrote {} grids (levels 0–4: {:?}), {} townships and {} thematic layers ({} district, {} city: \
-         {} components, {} POIs, {} cameras, {} buildings; {} features) to {} in {:.1} s (seed {})",
+         {} components, {} POIs, {} cameras, {} buildings; {} features) and {} addresses to {} in {:.1} s (seed {})",
         demo.grids.len(),
         per_level,
         demo.townships.len(),
@@ -44,6 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         t.cameras,
         t.buildings,
         t.features,
+        t.addresses,
         args.out.display(),
         started.elapsed().as_secs_f64(),
         args.seed

@@ -17,7 +17,7 @@ pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
         "townships": h.townships().len(),
         "layers": layers.len(),
         "features": layers.feature_count(),
-        "addresses": 0,
+        "addresses": layers.get(gridgis_layers::ADDRESSES_LAYER).map_or(0, |l| l.len()),
         "index": state.engine.index_stats(),
         "load_ms": state.load_ms,
         "uptime_s": state.started.elapsed().as_secs(),

@@ -15,8 +15,8 @@ use std::path::Path;
 
 pub use self::grids::{DemoGrids, LEVEL_COUNTS, MAX_VERTICES, MIN_VERTICES, generate as generate_grids};
 pub use self::layers::{
-    BUILDINGS_LAYER, CAMERA_TOTAL, CATEGORY_CAMERAS, CATEGORY_COMPONENTS, CATEGORY_POIS, CITY_LAYERS, COMPONENT_TOTAL,
-    DISTRICT_LAYERS, POI_TOTAL, ThematicCounts,
+    ADDRESS_TOTAL, ADDRESSES_KIND, BUILDINGS_LAYER, CAMERA_TOTAL, CATEGORY_ADDRESSES, CATEGORY_CAMERAS,
+    CATEGORY_COMPONENTS, CATEGORY_POIS, CITY_LAYERS, COMPONENT_TOTAL, DISTRICT_LAYERS, POI_TOTAL, ThematicCounts,
 };
 
 /// The default seed of the embedded demo dataset.
@@ -44,8 +44,8 @@ pub enum DemoError {
 }
 
 /// Generates the demo dataset for `seed` and writes it into the new data dir `dir` (which must
-/// not already hold a catalog): the grids and townships, then the 1,148 thematic layers in
-/// one catalog write. The returned grids carry the thematic layers' counts.
+/// not already hold a catalog): the grids and townships, then the 1,148 thematic layers and the gazetteer
+/// (116,471 addresses, layer `addresses`) in one catalog write. The returned grids carry the thematic layers' counts.
 pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
     let mut demo = generate_grids(seed)?;
     let (thematic, counts) = layers::generate(&demo, seed)?;

@@ -18,6 +18,7 @@
 //! (level 4 where it exists, else level 3). Deterministic: each family draws from its own
 //! ChaCha8 stream of the seed, and only vectors and B-tree maps are iterated.
 
+mod addresses;
 mod areas;
 mod cameras;
 mod city;
@@ -29,6 +30,7 @@ mod place;
 mod pois;
 mod world;
 
+pub use self::addresses::{ADDRESS_TOTAL, ADDRESSES_KIND, CATEGORY_ADDRESSES};
 use gridgis_layers::{Feature, LayerMeta, Value};
 use rand_chacha::ChaCha8Rng;
 
@@ -71,6 +73,8 @@ pub struct ThematicCounts {
     pub cameras: usize,
     /// Building footprints.
     pub buildings: usize,
+    /// Addresses in the gazetteer (its own layer, not counted in `features`).
+    pub addresses: usize,
 }
 
 /// One layer ready to publish.
@@ -119,7 +123,7 @@ fn stream(seed: u64, family: &str, key: &str) -> ChaCha8Rng {
 }
 
 /// Generates the 1,148 thematic layers over the demo grids, district layers first, each group
-/// in a stable order.
+/// in a stable order, then the gazetteer (layer `addresses`, last).
 pub fn generate(demo: &DemoGrids, seed: u64) -> Result<(Vec<Layer>, ThematicCounts), DemoError> {
     let mut world = world::World::new(demo)?;
     let water = areas::water(&world, &mut stream(seed, "water", ""));
@@ -139,6 +143,13 @@ pub fn generate(demo: &DemoGrids, seed: u64) -> Result<(Vec<Layer>, ThematicCoun
     district.push(areas::buildings(&world, &net, &mut stream(seed, "buildings", "")));
     district.extend(governance::layers(&world, &net, seed));
     let city = city::layers(&world, &net, seed);
+    let gazetteer = addresses::layer(&world, &net, seed);
+    if gazetteer.features.len() != ADDRESS_TOTAL {
+        return Err(DemoError::Geometry(format!(
+            "gazetteer: {} addresses, expected {ADDRESS_TOTAL}",
+            gazetteer.features.len()
+        )));
+    }
     if district.len() != DISTRICT_LAYERS || city.len() != CITY_LAYERS {
         return Err(DemoError::Geometry(format!(
             "thematic layers: {} district and {} city, expected {DISTRICT_LAYERS} and {CITY_LAYERS}",
@@ -160,7 +171,9 @@ pub fn generate(demo: &DemoGrids, seed: u64) -> Result<(Vec<Layer>, ThematicCoun
         pois: count(&district, CATEGORY_POIS),
         cameras: count(&district, CATEGORY_CAMERAS),
         buildings: district.iter().filter(|l| l.meta.id == BUILDINGS_LAYER).map(|l| l.features.len()).sum(),
+        addresses: gazetteer.features.len(),
     };
     district.extend(city);
+    district.push(gazetteer);
     Ok((district, counts))
 }

@@ -957,6 +957,25 @@ pub fn layers(world: &World, net: &Network) -> Vec<Layer> {
     out
 }
 
+/// How far along `ls` (metres from its first vertex) the point of it nearest `c` lies: what
+/// house numbers increase with.
+pub fn segment_position(ls: &LineString<f64>, c: Coord<f64>, scale: (f64, f64)) -> f64 {
+    let mut start = 0.0;
+    let mut best = (f64::INFINITY, 0.0);
+    for l in ls.lines() {
+        let (dx, dy) = ((l.end.x - l.start.x) * scale.0, (l.end.y - l.start.y) * scale.1);
+        let len = dx.hypot(dy);
+        let (px, py) = ((c.x - l.start.x) * scale.0, (c.y - l.start.y) * scale.1);
+        let t = if len > 0.0 { ((px * dx + py * dy) / (len * len)).clamp(0.0, 1.0) } else { 0.0 };
+        let d = (px - t * dx).hypot(py - t * dy);
+        if d < best.0 {
+            best = (d, start + t * len);
+        }
+        start += len;
+    }
+    best.1
+}
+
 /// Length in metres, to the decimetre.
 pub fn length_m(ls: &LineString<f64>, scale: (f64, f64)) -> f64 {
     let m: f64 = ls.lines().map(|l| ((l.end.x - l.start.x) * scale.0).hypot((l.end.y - l.start.y) * scale.1)).sum();
