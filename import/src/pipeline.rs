@@ -235,8 +235,8 @@ pub fn import(
         rejections: Vec::new(),
         elapsed_ms: 0,
     };
-    let mut kept: Vec<(u64, Feature)> = Vec::new();
-    let mut repaired_ids = Vec::new();
+    // Each kept feature with its number in the file and whether it was repaired.
+    let mut kept: Vec<(u64, bool, Feature)> = Vec::new();
     for item in source.by_ref() {
         let raw = match item {
             Ok(raw) => raw,
@@ -264,11 +264,11 @@ pub fn import(
         let cleaned = reprojector.geometry(geometry).and_then(clean_geometry);
         match cleaned {
             Ok(c) => {
+                let repaired = c.repaired.is_some();
                 if let Some(why) = c.repaired {
-                    repaired_ids.push(raw.index);
                     note(&mut report.repairs, raw.index, why);
                 }
-                kept.push((raw.index, Feature { geometry: c.geometry, properties: raw.properties }));
+                kept.push((raw.index, repaired, Feature { geometry: c.geometry, properties: raw.properties }));
             }
             Err(why) => {
                 report.rejected += 1;
@@ -280,7 +280,7 @@ pub fn import(
 
     // One geometry family per layer: the most common (ties to points, lines, polygons).
     let mut counts = [0u64; 3];
-    for (_, f) in &kept {
+    for (_, _, f) in &kept {
         counts[family(&f.geometry) as usize] += 1;
     }
     let main = [Family::Point, Family::Line, Family::Polygon]
@@ -290,7 +290,7 @@ pub fn import(
     let mixed_single_multi = {
         let mut singles = false;
         let mut multis = false;
-        for (_, f) in kept.iter().filter(|(_, f)| family(&f.geometry) == main) {
+        for (_, _, f) in kept.iter().filter(|(_, _, f)| family(&f.geometry) == main) {
             match f.geometry {
                 Geometry::MultiPoint(_) | Geometry::MultiLineString(_) | Geometry::MultiPolygon(_) => multis = true,
                 _ => singles = true,
@@ -299,20 +299,19 @@ pub fn import(
         singles && multis
     };
     let mut features = Vec::with_capacity(kept.len());
-    for (index, mut f) in kept {
+    for (index, repaired, mut f) in kept {
         if family(&f.geometry) != main {
             report.rejected += 1;
             note(&mut report.rejections, index, format!("a {:?} geometry in a {main:?} layer", family(&f.geometry)));
-            repaired_ids.retain(|&i| i != index);
             continue;
         }
+        report.repaired += u64::from(repaired);
         if mixed_single_multi {
             f.geometry = to_multi(f.geometry);
         }
         features.push(f);
     }
     unify_properties(&mut features);
-    report.repaired = repaired_ids.len() as u64;
     report.published = features.len() as u64;
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     if features.is_empty() {

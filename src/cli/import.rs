@@ -51,23 +51,6 @@ pub struct Args {
     json: bool,
 }
 
-/// Now as RFC 3339 UTC, without a date crate: seconds since the epoch, civil calendar.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem % 3_600 / 60, rem % 60)
-}
-
 /// Prints a report's summary and its first rejections on stderr.
 pub fn print_report(r: &ImportReport) {
     eprintln!(
@@ -124,7 +107,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         name: args.name.clone(),
         category: args.category.clone(),
         crs: args.crs.clone(),
-        updated_at: now_rfc3339(),
+        updated_at: crate::data::now_rfc3339(),
     };
     let result = gridgis_import::pipeline::import(source, &mut store, &import_options, &mut |n| bar.set_position(n));
     bar.finish_and_clear();

@@ -92,7 +92,7 @@ pub async fn upload(
         name: q.get("name").cloned(),
         category: q.get("category").cloned(),
         crs: q.get("crs").cloned(),
-        updated_at: crate::cli::import::now_rfc3339(),
+        updated_at: crate::data::now_rfc3339(),
     };
     let st = state.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<(StatusCode, serde_json::Value), AppError> {
