@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use gridgis_engine::Engine;
+use gridgis_engine::{Engine, Geocoder};
 use gridgis_layers::{LayerSet, Store};
 
 /// A data dir loaded into memory.
@@ -16,8 +16,12 @@ pub struct Loaded {
     pub engine: Engine,
     /// Every layer, indexed (the grid layers among them).
     pub layers: LayerSet,
+    /// The geocoder over the gazetteer and the POI layers.
+    pub geocoder: Geocoder,
     /// Milliseconds spent reading and indexing.
     pub load_ms: u64,
+    /// Of which building the geocoder.
+    pub geocoder_ms: u64,
 }
 
 /// True when `dir` is missing or an empty directory: a place for the demo dataset.
@@ -70,8 +74,12 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
         .with_context(|| format!("cannot load the grids of {}", dir.display()))?;
     let engine = Engine::new(hierarchy);
     let layers = LayerSet::load(&store).with_context(|| format!("cannot load the layers of {}", dir.display()))?;
+    let t = Instant::now();
+    let geocoder = gridgis_layers::build_geocoder(&engine, &layers)
+        .with_context(|| format!("cannot build the geocoder over {}", dir.display()))?;
+    let geocoder_ms = t.elapsed().as_millis() as u64;
     let load_ms = started.elapsed().as_millis() as u64;
-    Ok(Loaded { store, engine, layers, load_ms })
+    Ok(Loaded { store, engine, layers, geocoder, load_ms, geocoder_ms })
 }
 
 /// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.

@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "gridgis", version, about)]
 struct Cli {
-    /// The data dir. Created with the demo dataset where missing, for `serve` and `locate`.
+    /// The data dir. Created with the demo dataset where missing, for `serve`, `locate`,
+    /// `geocode` and `reverse`.
     #[arg(long, global = true, env = "GRIDGIS_DATA", default_value = "./gridgis-data")]
     data: PathBuf,
     #[command(subcommand)]
@@ -26,6 +27,10 @@ enum Command {
     Serve(gridgis::cli::serve::Args),
     /// Which grid is a point in: one point as JSON, or a CSV of points.
     Locate(gridgis::cli::locate::Args),
+    /// Chinese address text to coordinates and grid: one address as JSON, or a CSV of them.
+    Geocode(gridgis::cli::geocode::Args),
+    /// The nearest address and POI to a point, and its grid.
+    Reverse(gridgis::cli::geocode::ReverseArgs),
     /// Write data out.
     Export(gridgis::cli::export::Args),
     /// Import a file (GeoJSON, Shapefile or a zip of one, CSV, FlatGeobuf, GeoPackage) as a
@@ -47,6 +52,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => gridgis::cli::demo::run(args),
         Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),
         Command::Locate(args) => gridgis::cli::locate::run(&cli.data, args),
+        Command::Geocode(args) => gridgis::cli::geocode::run(&cli.data, args),
+        Command::Reverse(args) => gridgis::cli::geocode::reverse(&cli.data, args),
         Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
         Command::Import(args) => gridgis::cli::import::run(&cli.data, args),
         Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
-use gridgis_engine::Engine;
+use gridgis_engine::{Engine, Geocoder};
 use gridgis_layers::{LayerSet, Store};
 
 use crate::auth::ApiKeys;
@@ -56,6 +56,9 @@ pub struct AppState {
     pub engine: Engine,
     /// Every layer in memory, indexed.
     pub layers: ArcSwap<LayerSet>,
+    /// The geocoder over the gazetteer and the POI layers; rebuilt and swapped whole when one
+    /// of them changes.
+    pub geocoder: ArcSwap<Geocoder>,
     /// The data dir, for publishing; one writer at a time.
     pub store: Mutex<Store>,
     /// API keys and roles.
@@ -74,6 +77,7 @@ impl AppState {
         Self {
             engine: loaded.engine,
             layers: ArcSwap::from_pointee(loaded.layers),
+            geocoder: ArcSwap::from_pointee(loaded.geocoder),
             store: Mutex::new(loaded.store),
             keys,
             limits,
@@ -92,8 +96,18 @@ impl AppState {
         let next = current.refreshed(&reopened)?;
         let changed = changed_ids(&current, &next);
         *store = reopened;
+        // The geocoder reads the gazetteer and the POI layers: a new version of any of them
+        // (or one gone) means a new geocoder, built before either is swapped in, so that no
+        // request sees new layers with the old geocoder's answers for long.
+        let feeds_geocoder = changed.iter().any(|id| {
+            [current.get(id), next.get(id)].into_iter().flatten().any(|l| gridgis_layers::is_geocoder_source(l.entry()))
+        });
+        let geocoder = if feeds_geocoder { Some(gridgis_layers::build_geocoder(&self.engine, &next)?) } else { None };
         if !changed.is_empty() {
             self.layers.store(Arc::new(next));
+        }
+        if let Some(g) = geocoder {
+            self.geocoder.store(Arc::new(g));
         }
         Ok(changed)
     }

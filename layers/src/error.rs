@@ -24,6 +24,9 @@ pub enum LayersError {
     /// A worker thread loading layers panicked (a defect; the data is not to blame).
     #[error("a layer loader thread panicked")]
     LoaderPanicked,
+    /// The geocoder over the gazetteer and POI layers could not be built.
+    #[error(transparent)]
+    Geocoder(#[from] gridgis_engine::GeocoderBuildError),
     /// The grid layers hold grids, but they do not form a hierarchy.
     #[error("the grids do not form a hierarchy: {0}")]
     Hierarchy(#[from] gridgis_engine::HierarchyError),

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod geocode;
 pub mod import;
 pub mod layers;
 pub mod locate;

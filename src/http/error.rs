@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+pub use crate::answer::ErrorBody;
 use crate::answer::LocateError;
 
 /// An error answer.
@@ -14,15 +15,6 @@ pub struct AppError {
     status: StatusCode,
     code: &'static str,
     message: String,
-}
-
-/// The `error` member of an error body; also used per item in batch answers.
-#[derive(Debug, Serialize)]
-pub struct ErrorBody {
-    /// snake_case machine-readable code.
-    pub code: &'static str,
-    /// Human-readable explanation.
-    pub message: String,
 }
 
 impl AppError {

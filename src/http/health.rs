@@ -6,10 +6,11 @@ use serde_json::{Value, json};
 use crate::state::SharedState;
 
 /// `{"status":"ok", …}` with counts of grids (per level), townships, layers, features and
-/// addresses, and the load time.
+/// addresses, what the geocoder holds, and the load time.
 pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
     let h = state.engine.hierarchy();
     let layers = state.layers.load();
+    let g = state.geocoder.load().stats();
     axum::Json(json!({
         "status": "ok",
         "grids": h.len(),
@@ -18,6 +19,7 @@ pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
         "layers": layers.len(),
         "features": layers.feature_count(),
         "addresses": layers.get(gridgis_layers::ADDRESSES_LAYER).map_or(0, |l| l.len()),
+        "geocoder": {"addresses": g.addresses, "pois": g.pois, "names": g.names, "roads": g.roads, "compounds": g.compounds},
         "index": state.engine.index_stats(),
         "load_ms": state.load_ms,
         "uptime_s": state.started.elapsed().as_secs(),

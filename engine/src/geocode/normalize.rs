@@ -3,14 +3,14 @@
 //!
 //! Rules, in the order they run:
 //! 1. Characters: full-width ASCII → half-width, ASCII letters → upper case, traditional →
-//!    simplified (embedded table of the characters seen in Beijing addresses), all whitespace,
+//!    simplified (OpenCC's character table, `traditional.txt`), all whitespace,
 //!    control characters and punctuation removed. Dash-like characters become `-`, kept only
 //!    between two ASCII digits (`3-2-501`).
 //! 2. Chinese numerals immediately before a unit word (号, 栋, 幢, 座, 单元, 室, 层, 楼, 组,
 //!    队, 巷, 条) → Arabic: `三十二号` → `32号`, `一〇三室` → `103室`, `两号` → `2号`.
 //!    Numerals inside names (`南华园一区`, `十三陵`, `三渡河村`) are left alone.
 //! 3. `N-N-N` after `号`, `小区`, `家园`, `花园` or `苑` → `N号楼N单元N室`.
-//! 4. Aliases: `村委会`/`村民委员会` → `村`; `社区居委会`/`居委会`/… → `社区`; `XX镇` → `XX地区`
+//! 4. Aliases: `村委会`/`村民委员会` → `村` (and `X村村委会` → `X村`); `社区居委会`/`居委会`/… → `社区`; `XX镇` → `XX地区`
 //!    for the three 地区 townships; `XX乡` → `XX满族乡`; `北京怀柔` → `北京市怀柔`; `怀柔` before
 //!    a township name → `怀柔区`; `N楼` (a building, not a floor of a tower) → `N号楼`.
 //!
@@ -18,40 +18,27 @@
 //! writes `5栋`, `3幢` and `A座` (see `import/src/demo/layers/addresses.rs`), so the matcher
 //! treats them as equivalent; missing `北京市`/`怀柔区` prefixes are not invented, element order
 //! and typos are left to the matcher.
+//!
+//! Every rule reads only the text around it, never its place in the string, so a name
+//! normalizes the same alone (in the gazetteer's dictionary) as inside an address.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Traditional → simplified pairs, two characters each (traditional first). Covers the fixed
-/// words of the gazetteer, the district's place names and common characters of Beijing
-/// addresses. Characters identical in both scripts (院, 室, 村, 幢…) are not listed.
-const TRAD_SIMP: &str = "號号樓楼單单區区縣县鄉乡鎮镇園园門门東东莊庄廠厂場场閣阁灣湾衛卫與与來来\
-陽阳陰阴龍龙鳳凤興兴華华豐丰寶宝懷怀棲栖湯汤橋桥樹树溝沟嶺岭頭头營营關关長长漢汉劉刘楊杨張张\
-陳陈黃黄趙赵馬马鄭郑歐欧萬万學学醫医藥药郵邮電电車车際际廣广樂乐綠绿紅红藍蓝農农業业發发會会\
-員员議议層层棟栋戶户組组隊队廟庙臺台雲云後后裡里裏里葉叶義义齊齐辦办處处礦矿鐵铁線线條条橫横\
-廈厦廳厅館馆飯饭銀银機机構构環环島岛濱滨淵渊滿满爾尔澗涧窪洼塢坞巖岩嶽岳崗岗壩坝閘闸驛驿鋪铺\
-廬庐舊旧僑侨屬属劃划團团結结勝胜進进統统計计務务總总變变開开經经濟济產产貿贸麗丽靜静曉晓順顺\
-達达遠远運运連连億亿盧卢蘇苏吳吴鄧邓許许謝谢羅罗蕭萧錢钱孫孙鄒邹韓韩蔣蒋鍾钟賈贾嚴严龔龚喬乔\
-範范陸陆顧顾賀贺賴赖間间問问寧宁齡龄倉仓盤盘壽寿禮礼圓圆雙双燈灯煙烟熱热鮮鲜魚鱼鳥鸟雞鸡鴨鸭\
-麥麦穀谷寫写畫画書书報报紙纸筆笔聲声體体療疗診诊護护兒儿職职術术師师觀观覽览遊游種种養养漁渔\
-獵猎態态險险幣币稅税勞劳動动災灾軍军駐驻紀纪檢检錄录證证鄰邻貴贵賓宾牆墙欄栏匯汇滙汇溫温濕湿\
-淺浅灘滩瀋沈漲涨澤泽潔洁潤润彎弯峯峰巒峦崙仑壇坛塊块墳坟壘垒墾垦隴陇陝陕個个們们為为這这對对\
-從从過过還还邊边頂顶項项須须預预領领題题額额風风飛飞驗验騰腾驪骊黨党齒齿龜龟創创劍剑則则剛刚\
-劇剧氣气廚厨廁厕樣样權权檔档標标樸朴樞枢歲岁歷历曆历殘残殼壳毀毁測测無无燒烧燦灿爐炉牽牵獎奖\
-獨独猶犹現现瑪玛璣玑瓊琼畝亩異异當当監监盜盗盡尽眾众礎础確确禪禅離离稱称穩稳窮穷競竞節节築筑\
-簡简糧粮級级純纯紡纺細细終终綜综維维網网緣缘編编縫缝織织繩绳繼继續续纜缆罰罚習习聖圣聯联腦脑\
-臨临舉举艦舰藝艺蘭兰虛虚蟲虫補补製制複复覺觉親亲訂订訊讯記记設设評评詢询試试詩诗話话該该認认\
-語语說说誠诚請请調调談谈諾诺謀谋講讲識识譜谱讀读貝贝負负財财貨货販贩貧贫購购賽赛質质贈赠趕赶\
-躍跃軌轨軒轩軟软輕轻載载輔辅輝辉輪轮轉转適适選选遺遗遷迁釣钓鈴铃鉛铅銅铜鋼钢錦锦鍵键鎖锁鏡镜\
-鐘钟閉闭閒闲閱阅闊阔隱隐雜杂難难霧雾靈灵韋韦頁页頌颂頓顿頻频顏颜顯显飄飘飲饮飾饰駕驾騎骑鬆松\
-魯鲁鮑鲍鳴鸣鴻鸿鵬鹏鶴鹤鷹鹰鹽盐點点齋斋龐庞";
+use rustc_hash::FxHashMap;
+
+/// Traditional → simplified, one pair a line (`scripts/gen-traditional.py`, from OpenCC's
+/// `TSCharacters.txt`): 2,843 characters, idempotent (no simplified form is itself a key).
+const TRADITIONAL: &str = include_str!("traditional.txt");
 
 /// Unit words before which a Chinese numeral is a number (`单` only as `单元`).
 const UNIT_CHARS: [char; 12] = ['号', '栋', '幢', '座', '单', '室', '层', '楼', '组', '队', '巷', '条'];
 
 /// Whole-word aliases, applied in order (longer forms first). The 地区 townships come from
 /// `data/huairou_divisions.csv` (怀柔地区, 雁栖地区, 庙城地区; the two 满族乡 likewise).
-const ALIASES: [(&str, &str); 11] = [
+const ALIASES: [(&str, &str); 13] = [
+    // `王化村村委会` is the committee of 王化村: the village itself.
+    ("村村民委员会", "村"),
+    ("村村委会", "村"),
     ("村民委员会", "村"),
     ("村委会", "村"),
     ("社区居民委员会", "社区"),
@@ -86,11 +73,17 @@ const TOWNSHIP_STEMS: [&str; 16] = [
     "北京雁栖",
 ];
 
-fn trad_table() -> &'static HashMap<char, char> {
-    static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
+fn trad_table() -> &'static FxHashMap<char, char> {
+    static TABLE: OnceLock<FxHashMap<char, char>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let chars: Vec<char> = TRAD_SIMP.chars().collect();
-        chars.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+        TRADITIONAL
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut cs = l.chars();
+                Some((cs.next()?, cs.next()?))
+            })
+            .collect()
     })
 }
 
@@ -336,8 +329,10 @@ fn aliases(mut s: String) -> String {
             s = s.replace(from, to);
         }
     }
-    if s.starts_with("北京怀柔") {
-        s.insert(6, '市'); // after "北京" (2 × 3 bytes)
+    // Anywhere, not only at the start, so that a POI named `北京怀柔…` reads the same alone
+    // and after an address prefix.
+    if s.contains("北京怀柔") {
+        s = s.replace("北京怀柔", "北京市怀柔");
     }
     if s.contains("怀柔") {
         let mut out = String::with_capacity(s.len() + 3);
@@ -508,6 +503,9 @@ mod tests {
             ("渤海镇", "渤海镇"),
             ("北京怀柔区泉河街道", "北京市怀柔区泉河街道"),
             ("北京怀柔泉河街道", "北京市怀柔区泉河街道"),
+            ("北京市怀柔区北京怀柔中科科技有限公司", "北京市怀柔区北京市怀柔中科科技有限公司"),
+            ("王化村村委会", "王化村"),
+            ("王化村村民委员会", "王化村"),
             ("怀柔雁栖镇", "怀柔区雁栖地区"),
             ("怀柔汤河口镇", "怀柔区汤河口镇"),
             ("北京市怀柔区", "北京市怀柔区"),
@@ -544,16 +542,18 @@ mod tests {
 
     #[test]
     fn traditional_table_is_consistent() {
-        let chars: Vec<char> = TRAD_SIMP.chars().collect();
-        assert_eq!(chars.len() % 2, 0);
         let table = trad_table();
+        assert_eq!(
+            table.len(),
+            TRADITIONAL.lines().filter(|l| !l.starts_with('#')).count(),
+            "one pair a line, no repeats"
+        );
         for (t, s) in table {
             assert_ne!(t, s);
             assert!(!table.contains_key(s), "{t}→{s} maps to another key");
         }
-        for p in chars.chunks_exact(2) {
-            assert_eq!(table[&p[0]], p[1], "duplicate key {} disagrees", p[0]);
-        }
+        // What OpenCC writes for the gazetteer's fixed words and place names reads back.
+        assert_eq!(normalize("於家園路柳蔭小區恆興家園錦繡花園鄭柵子村"), "于家园路柳荫小区恒兴家园锦绣花园郑栅子村");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub const CAMERA_TOTAL: usize = 2_376;
 /// Catalog category of the component layers.
 pub const CATEGORY_COMPONENTS: &str = "部件";
 /// Catalog category of the POI layers.
-pub const CATEGORY_POIS: &str = "兴趣点";
+pub const CATEGORY_POIS: &str = gridgis_layers::POI_CATEGORY;
 /// Catalog category of the camera layers.
 pub const CATEGORY_CAMERAS: &str = "视频监控";
 /// Layer id of the building footprints.

@@ -1,5 +1,5 @@
-//! The answer to "where is this point": shared by `GET`/`POST /grids/locate` and
-//! `gridgis locate`, so the CLI prints exactly what the API returns.
+//! The answer to "where is this point": shared by `GET`/`POST /grids/locate`, `GET /reverse`
+//! and `gridgis locate`.
 
 use gridgis_engine::{Crs, CrsError, Engine, EngineError, Location, Transformer};
 use serde::Serialize;

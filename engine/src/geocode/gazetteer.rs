@@ -1,0 +1,542 @@
+//! The gazetteer in memory: every address and POI with its grid, the tables that find an
+//! address by its parts (no scans), and the dictionary of names.
+
+use geo::InteriorPoint;
+use rustc_hash::FxHashMap;
+
+use super::Level;
+use super::dictionary::{Dictionary, DictionaryBuilder, Entity, Kind};
+use super::normalize::normalize;
+use super::reverse::ReverseIndex;
+use crate::engine::Engine;
+use crate::hierarchy::GridId;
+
+/// One standard address as the gazetteer layer holds it. Its village and township are those of
+/// the grid its point lies in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AddressRecord {
+    /// The full standard text (`北京市怀柔区…号楼1单元101室`).
+    pub address: String,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// Road name, for addresses on a road.
+    pub road: Option<String>,
+    /// Door-plate number.
+    pub house_no: Option<u32>,
+    /// Compound name (`望怀小区`).
+    pub compound: Option<String>,
+    /// Building as written (`5号楼`, `5栋`, `A座`).
+    pub building: Option<String>,
+    /// Unit (entrance) number.
+    pub unit: Option<u32>,
+    /// Flat as written (`101`).
+    pub room: Option<String>,
+    /// Village group as written (`3组`, `2队`).
+    pub group: Option<String>,
+}
+
+/// A point of interest with a name people search for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PoiRecord {
+    /// Its name (`怀柔区第一中学`).
+    pub name: String,
+    /// Its type (`中学`), if known.
+    pub kind: Option<String>,
+    /// Its address text, if known.
+    pub address: Option<String>,
+    /// The layer it comes from.
+    pub layer: String,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+}
+
+/// An address in memory, its parts as ids into the gazetteer's name tables.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub text: Box<str>,
+    pub level: Level,
+    pub lon: f64,
+    pub lat: f64,
+    pub leaf: GridId,
+    pub village: GridId,
+    pub township: u32,
+    pub road: Option<u32>,
+    pub house: Option<u32>,
+    pub compound: Option<u32>,
+    pub building: Option<u32>,
+    pub building_label: Option<Box<str>>,
+    pub unit: Option<u32>,
+    pub room: Option<u32>,
+    pub room_label: Option<Box<str>>,
+    pub group: Option<u32>,
+    pub group_label: Option<Box<str>>,
+}
+
+/// A POI in memory.
+#[derive(Debug)]
+pub(crate) struct Poi {
+    pub name: Box<str>,
+    pub kind: Option<Box<str>>,
+    pub address: Option<Box<str>>,
+    pub layer: Box<str>,
+    pub lon: f64,
+    pub lat: f64,
+    pub leaf: GridId,
+    pub village: GridId,
+    pub township: u32,
+    /// Named with a counter (`（2）`) telling it from another POI of the same name.
+    pub numbered: bool,
+}
+
+/// A village or community (level-1 grid) as the geocoder knows it.
+#[derive(Debug)]
+pub(crate) struct Village {
+    pub name: Box<str>,
+    pub township: u32,
+    /// Where a village-level answer points: its committee's POI where there is one, else the
+    /// village's address nearest to the middle of its addresses (a real door, inside the
+    /// village), else a point inside its outline.
+    pub at: (f64, f64),
+}
+
+/// A township as the geocoder knows it.
+#[derive(Debug)]
+pub(crate) struct Town {
+    pub name: Box<str>,
+    pub at: (f64, f64),
+}
+
+/// Figures of a built geocoder.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GeocoderStats {
+    /// Addresses held.
+    pub addresses: usize,
+    /// POIs held.
+    pub pois: usize,
+    /// Distinct names in the dictionary.
+    pub names: usize,
+    /// Distinct roads.
+    pub roads: usize,
+    /// Distinct compounds.
+    pub compounds: usize,
+    /// Records left out: a point more than 500 m outside the district, or not a finite
+    /// coordinate.
+    pub skipped: usize,
+}
+
+/// The geocoder could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the geocoder's name automaton: {0}")]
+pub struct GeocoderBuildError(#[from] aho_corasick::BuildError);
+
+/// Key tuples of the address tables.
+type RoomKey = (u32, u32, u32, u32);
+
+/// The geocoder: the gazetteer and its indexes. Immutable and `Sync`; a new layer version
+/// means a new geocoder, swapped in whole.
+#[derive(Debug)]
+pub struct Geocoder {
+    pub(crate) dict: Dictionary,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) pois: Vec<Poi>,
+    pub(crate) roads: Vec<Box<str>>,
+    pub(crate) compounds: Vec<Box<str>>,
+    pub(crate) villages: FxHashMap<GridId, Village>,
+    pub(crate) towns: Vec<Town>,
+    pub(crate) district: (Box<str>, (f64, f64)),
+    pub(crate) root: GridId,
+    pub(crate) rooms: FxHashMap<RoomKey, Vec<u32>>,
+    pub(crate) buildings: FxHashMap<(u32, u32), Vec<u32>>,
+    pub(crate) houses: FxHashMap<(u32, u32), Vec<u32>>,
+    pub(crate) groups: FxHashMap<(GridId, u32, u32), Vec<u32>>,
+    /// Per road: its house-level entries, by number.
+    pub(crate) road_houses: Vec<Vec<u32>>,
+    /// Per compound: its gate (the house-level entry its buildings' road and number name).
+    pub(crate) gates: Vec<Option<u32>>,
+    pub(crate) reverse: ReverseIndex,
+    stats: GeocoderStats,
+}
+
+/// Words that say where without naming a place; a query may carry them.
+const FILLERS: [&str; 20] = [
+    "附近",
+    "旁边",
+    "对面",
+    "门口",
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "东侧",
+    "西侧",
+    "南侧",
+    "北侧",
+    "院内",
+    "中国",
+    "办事处",
+    "底商",
+    "大门",
+    "路口",
+    "交叉口",
+    "一带",
+];
+
+/// `5号楼` → 5, `5栋` → 5, `A座` → 1: the building's number, whatever word follows it.
+pub(crate) fn building_number(label: &str) -> Option<u32> {
+    let digits: String = label.chars().take_while(char::is_ascii_digit).collect();
+    if !digits.is_empty() {
+        return digits.parse().ok();
+    }
+    let mut cs = label.chars();
+    match (cs.next(), cs.next()) {
+        (Some(c @ 'A'..='Z'), Some(_)) => Some(u32::from(c) - u32::from('A') + 1),
+        _ => None,
+    }
+}
+
+/// The leading number of a label (`3组` → 3, `101` → 101).
+fn leading_number(label: &str) -> Option<u32> {
+    let digits: String = label.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// A POI's name without the counter that tells apart two of the same name (`村委会（2）`):
+/// nobody types it, and once normalized it would run into the number after the name.
+fn without_counter(name: &str) -> &str {
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = name.strip_suffix(close)
+            && let Some(at) = inner.rfind(open)
+            && inner[at + open.len_utf8()..].chars().all(|c| c.is_ascii_digit())
+            && at > 0
+        {
+            return &name[..at];
+        }
+    }
+    name
+}
+
+/// Interns names: one id per distinct normalized name.
+#[derive(Default)]
+struct Names {
+    ids: FxHashMap<String, u32>,
+    /// Ids by the text as given, so each distinct spelling is normalized once.
+    raw: FxHashMap<String, Option<u32>>,
+    names: Vec<Box<str>>,
+}
+
+impl Names {
+    fn id(&mut self, raw: &str) -> Option<u32> {
+        if let Some(&id) = self.raw.get(raw) {
+            return id;
+        }
+        let id = self.intern(raw);
+        self.raw.insert(raw.to_owned(), id);
+        id
+    }
+
+    fn intern(&mut self, raw: &str) -> Option<u32> {
+        let key = normalize(raw);
+        if key.is_empty() {
+            return None;
+        }
+        if let Some(&id) = self.ids.get(&key) {
+            return Some(id);
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(key, id);
+        self.names.push(raw.into());
+        Some(id)
+    }
+}
+
+/// The member of `points` nearest to their mean: a real place in the middle of them.
+fn medoid(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    if points.is_empty() {
+        return None;
+    }
+    let n = points.len() as f64;
+    let (mx, my) = points.iter().fold((0.0, 0.0), |(x, y), p| (x + p.0 / n, y + p.1 / n));
+    points.iter().copied().min_by(|a, b| {
+        let da = (a.0 - mx).powi(2) + (a.1 - my).powi(2);
+        let db = (b.0 - mx).powi(2) + (b.1 - my).powi(2);
+        da.total_cmp(&db)
+    })
+}
+
+/// Tolerance for gazetteer points just outside the district (as for case locations).
+const OUTSIDE_TOLERANCE_M: f64 = 500.0;
+
+impl Geocoder {
+    /// Builds the geocoder over `engine`'s grids from the gazetteer's addresses and POIs.
+    /// Records whose point is not in (or within 500 m of) the district are left out and
+    /// counted in [`GeocoderStats::skipped`].
+    ///
+    /// # Errors
+    /// Only if the name automaton cannot be built (it grows past its size limits).
+    pub fn build(engine: &Engine, addresses: &[AddressRecord], pois: &[PoiRecord]) -> Result<Self, GeocoderBuildError> {
+        let h = engine.hierarchy();
+        let town_index: FxHashMap<&str, u32> =
+            h.townships().iter().enumerate().map(|(i, t)| (t.code.as_str(), i as u32)).collect();
+        let place = |lon: f64, lat: f64| -> Option<(GridId, GridId, u32)> {
+            let loc = engine.locate(lon, lat, OUTSIDE_TOLERANCE_M).ok()?;
+            let village = h.ancestor_at(loc.grid, 1)?;
+            let town = h.township(loc.grid).and_then(|t| town_index.get(t.code.as_str())).copied()?;
+            Some((loc.grid, village, town))
+        };
+        let mut skipped = 0;
+        let (mut roads, mut compounds) = (Names::default(), Names::default());
+        let mut entries = Vec::with_capacity(addresses.len());
+        for a in addresses {
+            let Some((leaf, village, township)) = place(a.lon, a.lat) else {
+                skipped += 1;
+                continue;
+            };
+            let road = a.road.as_deref().and_then(|r| roads.id(r));
+            let compound = a.compound.as_deref().and_then(|c| compounds.id(c));
+            let building = a.building.as_deref().and_then(building_number);
+            let room = a.room.as_deref().and_then(leading_number);
+            let level = if room.is_some() && a.unit.is_some() {
+                Level::Room
+            } else if building.is_some() {
+                Level::Building
+            } else {
+                Level::House
+            };
+            entries.push(Entry {
+                text: a.address.as_str().into(),
+                level,
+                lon: a.lon,
+                lat: a.lat,
+                leaf,
+                village,
+                township,
+                road,
+                house: a.house_no,
+                compound,
+                building,
+                building_label: a.building.as_deref().map(Into::into),
+                unit: a.unit,
+                room,
+                room_label: a.room.as_deref().map(Into::into),
+                group: a.group.as_deref().and_then(leading_number),
+                group_label: a.group.as_deref().map(Into::into),
+            });
+        }
+        let mut poi_list = Vec::with_capacity(pois.len());
+        for p in pois {
+            let Some((leaf, village, township)) = place(p.lon, p.lat) else {
+                skipped += 1;
+                continue;
+            };
+            poi_list.push(Poi {
+                name: p.name.as_str().into(),
+                kind: p.kind.as_deref().map(Into::into),
+                address: p.address.as_deref().map(Into::into),
+                layer: p.layer.as_str().into(),
+                lon: p.lon,
+                lat: p.lat,
+                leaf,
+                village,
+                township,
+                numbered: without_counter(&p.name).len() < p.name.len(),
+            });
+        }
+
+        // Tables by key.
+        let mut rooms: FxHashMap<RoomKey, Vec<u32>> = FxHashMap::default();
+        let mut buildings: FxHashMap<(u32, u32), Vec<u32>> = FxHashMap::default();
+        let mut houses: FxHashMap<(u32, u32), Vec<u32>> = FxHashMap::default();
+        let mut groups: FxHashMap<(GridId, u32, u32), Vec<u32>> = FxHashMap::default();
+        let mut road_houses: Vec<Vec<u32>> = vec![Vec::new(); roads.names.len()];
+        for (i, e) in entries.iter().enumerate() {
+            let i = i as u32;
+            match e.level {
+                Level::Room => {
+                    if let (Some(c), Some(b), Some(u), Some(r)) = (e.compound, e.building, e.unit, e.room) {
+                        rooms.entry((c, b, u, r)).or_default().push(i);
+                    }
+                }
+                Level::Building => {
+                    if let (Some(c), Some(b)) = (e.compound, e.building) {
+                        buildings.entry((c, b)).or_default().push(i);
+                    }
+                }
+                _ => {
+                    match (e.road, e.house, e.group) {
+                        (_, Some(n), Some(g)) => groups.entry((e.village, g, n)).or_default().push(i),
+                        (Some(r), Some(n), None) => houses.entry((r, n)).or_default().push(i),
+                        _ => {}
+                    }
+                    if let (Some(r), None) = (e.road, e.group) {
+                        road_houses[r as usize].push(i);
+                    }
+                }
+            }
+        }
+        for list in &mut road_houses {
+            list.sort_by_key(|&i| (entries[i as usize].house, i));
+        }
+        let mut gates = vec![None; compounds.names.len()];
+        for e in &entries {
+            if let (Some(c), Some(r), Some(n)) = (e.compound, e.road, e.house)
+                && gates[c as usize].is_none()
+            {
+                gates[c as usize] = houses.get(&(r, n)).and_then(|l| l.first().copied());
+            }
+        }
+
+        // Villages and townships, with the points their answers land on.
+        let mut village_points: FxHashMap<GridId, Vec<(f64, f64)>> = FxHashMap::default();
+        let mut town_points: Vec<Vec<(f64, f64)>> = vec![Vec::new(); h.townships().len()];
+        for e in entries.iter().filter(|e| e.level != Level::Room) {
+            village_points.entry(e.village).or_default().push((e.lon, e.lat));
+            town_points[e.township as usize].push((e.lon, e.lat));
+        }
+        let inside = |g: &geo_types::MultiPolygon<f64>| g.interior_point().map_or((0.0, 0.0), |p| (p.x(), p.y()));
+        // A village's committee (`王化村村委会`, which normalizes to the village's own name)
+        // is where a village-level answer is best pointed at, where the POIs have it.
+        let mut committees: FxHashMap<GridId, (f64, f64)> = FxHashMap::default();
+        for p in &poi_list {
+            if committees.contains_key(&p.village) {
+                continue;
+            }
+            let village_name = &h.grid(p.village).name;
+            if normalize(without_counter(&p.name)) == normalize(village_name) {
+                committees.insert(p.village, (p.lon, p.lat));
+            }
+        }
+        let mut villages = FxHashMap::default();
+        for (id, g) in h.grids().iter().enumerate().filter(|(_, g)| g.level == 1) {
+            let id = id as GridId;
+            let Some(township) = h.township(id).and_then(|t| town_index.get(t.code.as_str())).copied() else {
+                continue;
+            };
+            let at = committees
+                .get(&id)
+                .copied()
+                .or_else(|| village_points.get(&id).and_then(|p| medoid(p)))
+                .unwrap_or_else(|| inside(&g.geometry));
+            villages.insert(id, Village { name: g.name.as_str().into(), township, at });
+        }
+        let towns: Vec<Town> = h
+            .townships()
+            .iter()
+            .zip(&town_points)
+            .map(|(t, p)| Town { name: t.name.as_str().into(), at: medoid(p).unwrap_or_else(|| inside(&t.geometry)) })
+            .collect();
+        let all: Vec<(f64, f64)> = town_points.iter().flatten().copied().collect();
+        let root = h.root();
+        let root_grid = h.grid(root);
+        let district = (root_grid.name.as_str().into(), medoid(&all).unwrap_or_else(|| inside(&root_grid.geometry)));
+
+        // The dictionary.
+        let mut b = DictionaryBuilder::default();
+        let e = |kind, id| Entity { kind, id, short: false };
+        for p in ["北京市", "北京"] {
+            b.add(p, e(Kind::Province, 0));
+        }
+        let dname = normalize(&root_grid.name);
+        b.add(&dname, e(Kind::District, 0));
+        if let Some(stem) = dname.strip_suffix('区').filter(|s| s.chars().count() >= 2) {
+            b.add(stem, e(Kind::District, 0));
+            // The district's name until it became one (怀柔县 → 怀柔区, 2001).
+            b.add(&format!("{stem}县"), e(Kind::District, 0));
+        }
+        for (i, t) in towns.iter().enumerate() {
+            b.add(&normalize(&t.name), e(Kind::Township, i as u32));
+        }
+        // A village written without 村/社区 (`渤海所`), unless the stem is how other names end
+        // (`花园村` → `花园`, the end of many compounds' names).
+        let endings: Vec<String> = roads.names.iter().chain(&compounds.names).map(|n| normalize(n)).collect();
+        for (&id, v) in &villages {
+            let name = normalize(&v.name);
+            b.add(&name, e(Kind::Village, id));
+            for suffix in ["社区", "村"] {
+                if let Some(stem) = name.strip_suffix(suffix).filter(|s| s.chars().count() >= 2)
+                    && !endings.iter().any(|n| n.ends_with(stem))
+                {
+                    b.add(stem, Entity { kind: Kind::Village, id, short: true });
+                }
+            }
+        }
+        for (id, name) in roads.names.iter().enumerate() {
+            b.add(&normalize(name), e(Kind::Road, id as u32));
+        }
+        for (id, name) in compounds.names.iter().enumerate() {
+            b.add(&normalize(name), e(Kind::Compound, id as u32));
+        }
+        for (id, p) in poi_list.iter().enumerate() {
+            b.add(&normalize(without_counter(&p.name)), e(Kind::Poi, id as u32));
+        }
+        for f in FILLERS {
+            b.add(f, e(Kind::Filler, 0));
+        }
+        let dict = b.build()?;
+        let reverse = ReverseIndex::build(&entries, &poi_list);
+        let stats = GeocoderStats {
+            addresses: entries.len(),
+            pois: poi_list.len(),
+            names: dict.len(),
+            roads: roads.names.len(),
+            compounds: compounds.names.len(),
+            skipped,
+        };
+        Ok(Self {
+            dict,
+            entries,
+            pois: poi_list,
+            roads: roads.names,
+            compounds: compounds.names,
+            villages,
+            towns,
+            district,
+            root,
+            rooms,
+            buildings,
+            houses,
+            groups,
+            road_houses,
+            gates,
+            reverse,
+            stats,
+        })
+    }
+
+    /// Counts of what the geocoder holds.
+    pub fn stats(&self) -> GeocoderStats {
+        self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn building_numbers_whatever_the_word() {
+        assert_eq!(building_number("5号楼"), Some(5));
+        assert_eq!(building_number("12栋"), Some(12));
+        assert_eq!(building_number("3幢"), Some(3));
+        assert_eq!(building_number("A座"), Some(1));
+        assert_eq!(building_number("F座"), Some(6));
+        assert_eq!(building_number("27座"), Some(27));
+        assert_eq!(building_number("座"), None);
+        assert_eq!(leading_number("3组"), Some(3));
+        assert_eq!(leading_number("组"), None);
+        assert_eq!(without_counter("北湾村村委会（2）"), "北湾村村委会");
+        assert_eq!(without_counter("社区卫生服务站(12)"), "社区卫生服务站");
+        assert_eq!(without_counter("物美超市（驸马庄店）"), "物美超市（驸马庄店）");
+        assert_eq!(without_counter("（2）"), "（2）");
+    }
+
+    #[test]
+    fn medoid_is_a_member() {
+        let pts = [(0.0, 0.0), (1.0, 0.0), (0.4, 0.1), (10.0, 10.0)];
+        assert_eq!(medoid(&pts), Some((1.0, 0.0)));
+        assert_eq!(medoid(&[]), None);
+    }
+}
