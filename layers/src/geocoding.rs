@@ -62,13 +62,16 @@ impl<'a> Columns<'a> {
 pub fn address_records(set: &LayerSet) -> Vec<AddressRecord> {
     let Some(layer) = set.get(ADDRESSES_LAYER) else { return Vec::new() };
     let c = Columns { layer };
-    let [address, road, house, compound, building, unit, room, group] =
-        ["address", "road", "house_no", "compound", "building", "unit", "room", "group"].map(|n| c.index(n));
+    let [address, township, village, road, house, compound, building, unit, room, group] =
+        ["address", "township", "village", "road", "house_no", "compound", "building", "unit", "room", "group"]
+            .map(|n| c.index(n));
     (0..layer.len() as u32)
         .filter_map(|i| {
             let (lon, lat) = point_of(&layer.record(i).geometry)?;
             Some(AddressRecord {
                 address: c.text(i, address)?,
+                township: c.text(i, township),
+                village: c.text(i, village),
                 lon,
                 lat,
                 road: c.text(i, road),

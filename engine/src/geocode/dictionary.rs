@@ -142,6 +142,8 @@ struct NameIndex {
     cutoff: usize,
     /// Names indexed.
     len: usize,
+    /// One more than the largest name id indexed.
+    ids: usize,
 }
 
 impl NameIndex {
@@ -159,6 +161,7 @@ impl NameIndex {
             self.by_pair.entry(p).or_default().push(id);
         }
         self.len += 1;
+        self.ids = self.ids.max(id as usize + 1);
     }
 
     fn finish(mut self, share: usize) -> Self {
@@ -173,36 +176,59 @@ impl NameIndex {
     /// with the window (a slip can leave nothing open of a name but a common character:
     /// `西苑柳荫花园` for `西园柳荫花园`, where `柳荫花园` is a name of its own).
     fn retrieve(&self, text: &[char], open: &[bool], out: &mut Vec<(u32, u32)>) {
-        // Per name: points from open text, points from the rest of the window.
-        let mut score: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
-        let mut add = |list: Option<&Vec<u32>>, points: u32, is_open: bool| {
-            if let Some(list) = list.filter(|l| l.len() <= self.cutoff) {
+        thread_local! {
+            /// Per name id: (points from open text, points from the rest), and the ids touched.
+            static SCRATCH: std::cell::RefCell<(Vec<(u32, u32)>, Vec<u32>)> = const {
+                std::cell::RefCell::new((Vec::new(), Vec::new()))
+            };
+        }
+        SCRATCH.with_borrow_mut(|(score, touched)| {
+            if score.len() < self.ids {
+                score.resize(self.ids, (0, 0));
+            }
+            let mut add = |list: Option<&Vec<u32>>, points: u32, is_open: bool| {
+                let Some(list) = list.filter(|l| l.len() <= self.cutoff) else { return };
                 for &id in list {
-                    let s = score.entry(id).or_insert((0, 0));
+                    let s = &mut score[id as usize];
+                    if *s == (0, 0) {
+                        touched.push(id);
+                    }
                     if is_open {
                         s.0 += points;
                     } else {
                         s.1 += points;
                     }
                 }
+            };
+            // Each character and pair once, counted as open if it is open anywhere.
+            let mut chars: Vec<(char, bool)> = text.iter().copied().zip(open.iter().map(|o| !o)).collect();
+            chars.sort_unstable();
+            chars.dedup_by_key(|c| c.0);
+            for &(c, closed) in &chars {
+                add(self.by_char.get(&c), 1, !closed);
             }
-        };
-        let mut chars: Vec<(char, bool)> = text.iter().copied().zip(open.iter().copied()).collect();
-        chars.sort_unstable();
-        chars.dedup_by_key(|c| c.0);
-        for &(c, is_open) in &chars {
-            add(self.by_char.get(&c), 1, is_open);
+            let mut pairs: Vec<((char, char), bool)> =
+                (1..text.len()).map(|i| ((text[i - 1], text[i]), !(open[i - 1] || open[i]))).collect();
+            pairs.sort_unstable();
+            pairs.dedup_by_key(|p| p.0);
+            for &(p, closed) in &pairs {
+                add(self.by_pair.get(&p), 2, !closed);
+            }
+            out.clear();
+            for id in touched.drain(..) {
+                let (o, w) = std::mem::take(&mut score[id as usize]);
+                if o >= 1 || w >= 4 {
+                    out.push((id, o + w));
+                }
+            }
+        });
+        // Only the best few are aligned: select them, then order them.
+        let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if out.len() > MAX_FUZZY_CANDIDATES {
+            out.select_nth_unstable_by(MAX_FUZZY_CANDIDATES, order);
+            out.truncate(MAX_FUZZY_CANDIDATES);
         }
-        let mut pairs: Vec<((char, char), bool)> =
-            (1..text.len()).map(|i| ((text[i - 1], text[i]), open[i - 1] || open[i])).collect();
-        pairs.sort_unstable();
-        pairs.dedup_by_key(|p| p.0);
-        for &(p, is_open) in &pairs {
-            add(self.by_pair.get(&p), 2, is_open);
-        }
-        out.clear();
-        out.extend(score.into_iter().filter(|&(_, (o, w))| o >= 1 || w >= 4).map(|(id, (o, w))| (id, o + w)));
-        out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.sort_unstable_by(order);
     }
 }
 
@@ -217,7 +243,7 @@ fn fuzzy_eligible(chars: &[char], entities: &[Entity]) -> bool {
 
 /// Most names aligned by edit distance per query: retrieval ranks them, so the right one is
 /// near the top when it is there at all.
-const MAX_FUZZY_CANDIDATES: usize = 48;
+const MAX_FUZZY_CANDIDATES: usize = 128;
 
 /// The names of a gazetteer, ready to be found in queries.
 #[derive(Debug)]
@@ -235,11 +261,6 @@ impl Dictionary {
     /// What name `id` stands for.
     pub fn entities(&self, id: u32) -> &[Entity] {
         &self.entities[id as usize]
-    }
-
-    /// Length of name `id` in chars.
-    pub fn len_of(&self, id: u32) -> usize {
-        self.chars[id as usize].len()
     }
 
     /// Number of distinct names.
@@ -332,13 +353,28 @@ impl Dictionary {
 
     fn fuzzy_window(&self, chars: &[char], open: &[bool], lo: usize, hi: usize, out: &mut Vec<Spot>) {
         let text = &chars[lo..hi];
+        // Open chars before each position of the window, for preferring alignments over them.
+        let mut open_before = Vec::with_capacity(text.len() + 1);
+        open_before.push(0);
+        for i in lo..hi {
+            open_before.push(open_before[i - lo] + usize::from(open[i]));
+        }
+        let mut sorted_text = text.to_vec();
+        sorted_text.sort_unstable();
         let mut ranked = Vec::new();
         for index in &self.indexes {
             index.retrieve(text, &open[lo..hi], &mut ranked);
-            for &(id, _) in ranked.iter().take(MAX_FUZZY_CANDIDATES) {
+            for &(id, _) in &ranked {
                 let name = &self.chars[id as usize];
                 let max = if name.len() >= 7 { 2 } else { 1 };
-                let open_in = |s: usize, e: usize| (lo + s..lo + e).filter(|&i| open[i]).count();
+                // Each edit loses at most one of the name's characters: a name missing more
+                // from the window than edits allow cannot align (a cheap test before the
+                // alignment's table).
+                let missing = name.iter().filter(|c| sorted_text.binary_search(c).is_err()).count();
+                if missing > usize::from(max) {
+                    continue;
+                }
+                let open_in = |s: usize, e: usize| open_before[e] - open_before[s];
                 let Some(a) = best_substring(name, text, max, open_in) else { continue };
                 let (start, end) = (lo + a.start, lo + a.end);
                 let explains_open = (start..end).any(|i| open[i] && name.contains(&chars[i]));

@@ -39,18 +39,15 @@ pub(crate) fn best_substring(
     if m == 0 || m > MAX_PATTERN || text.len() > usize::from(u16::MAX) {
         return None;
     }
-    let init = |j: usize| {
-        let mut col = [Cell { d: 0, start: j as u16 }; MAX_PATTERN + 1];
-        for (i, c) in col.iter_mut().enumerate().take(m + 1) {
-            c.d = i.min(255) as u8;
-        }
-        col
-    };
     // Columns j-2, j-1 and j of the DP table; row i is the pattern prefix of length i.
-    let (mut before, mut prev) = (init(0), init(0));
+    let blank = [Cell { d: 0, start: 0 }; MAX_PATTERN + 1];
+    let (mut before, mut prev, mut cur) = (blank, blank, blank);
+    for (i, c) in prev.iter_mut().enumerate().take(m + 1) {
+        c.d = i as u8;
+    }
     let mut best: Option<Alignment> = None;
     for j in 1..=text.len() {
-        let mut cur = init(j);
+        cur[0] = Cell { d: 0, start: j as u16 };
         let t = text[j - 1];
         for i in 1..=m {
             let p = pattern[i - 1];
@@ -79,8 +76,8 @@ pub(crate) fn best_substring(
                 best = Some(found);
             }
         }
-        before = prev;
-        prev = cur;
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
     best
 }

@@ -12,11 +12,16 @@ use crate::engine::Engine;
 use crate::hierarchy::GridId;
 
 /// One standard address as the gazetteer layer holds it. Its village and township are those of
-/// the grid its point lies in.
+/// the grid its point lies in; the names it writes for them, where they differ from the grids'
+/// (`雁栖经济开发区` for the level-1 grid `北京雁栖经济开发区虚拟社区`), are read as those too.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddressRecord {
     /// The full standard text (`北京市怀柔区…号楼1单元101室`).
     pub address: String,
+    /// The township as the address writes it.
+    pub township: Option<String>,
+    /// The village or community as the address writes it.
+    pub village: Option<String>,
     /// WGS84 longitude.
     pub lon: f64,
     /// WGS84 latitude.
@@ -290,11 +295,23 @@ impl Geocoder {
         let mut skipped = 0;
         let (mut roads, mut compounds) = (Names::default(), Names::default());
         let mut entries = Vec::with_capacity(addresses.len());
+        // The names the addresses write for their village and township, by the grid's id.
+        let mut written: FxHashMap<(Kind, u32), Vec<String>> = FxHashMap::default();
+        let mut note = |kind: Kind, id: u32, name: Option<&str>| {
+            if let Some(n) = name.filter(|n| !n.is_empty()) {
+                let names = written.entry((kind, id)).or_default();
+                if !names.iter().any(|m| m == n) {
+                    names.push(n.to_owned());
+                }
+            }
+        };
         for a in addresses {
             let Some((leaf, village, township)) = place(a.lon, a.lat) else {
                 skipped += 1;
                 continue;
             };
+            note(Kind::Village, village, a.village.as_deref());
+            note(Kind::Township, township, a.township.as_deref());
             let road = a.road.as_deref().and_then(|r| roads.id(r));
             let compound = a.compound.as_deref().and_then(|c| compounds.id(c));
             let building = a.building.as_deref().and_then(building_number);
@@ -471,6 +488,11 @@ impl Geocoder {
         }
         for (id, p) in poi_list.iter().enumerate() {
             b.add(&normalize(without_counter(&p.name)), e(Kind::Poi, id as u32));
+        }
+        for ((kind, id), names) in &written {
+            for n in names {
+                b.add(&normalize(n), e(*kind, *id));
+            }
         }
         for f in FILLERS {
             b.add(f, e(Kind::Filler, 0));
