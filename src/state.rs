@@ -18,6 +18,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Most points in one `POST /grids/locate`.
     pub max_batch_points: usize,
+    /// Most addresses in one `POST /geocode`.
+    pub max_batch_addresses: usize,
     /// Default tolerance for points outside the district, metres.
     pub default_max_distance_m: f64,
     /// Largest tolerance a caller may ask for, metres.
@@ -37,6 +39,9 @@ impl Default for Limits {
         Self {
             max_body_bytes: 32 * 1024 * 1024,
             max_batch_points: 200_000,
+            // A year of the district's cases (~100,000) in one request; at ~100 bytes an
+            // address that is 10 MB of JSON, under the body cap.
+            max_batch_addresses: 100_000,
             default_max_distance_m: 500.0,
             max_max_distance_m: 50_000.0,
             // A city's largest layers (building footprints, 100k+ polygons) are a few hundred MB

@@ -215,3 +215,64 @@ fn serve_creates_the_demo_and_answers() {
     assert!(status.success(), "{err}");
     assert!(err.contains("creating it with the embedded demo dataset"), "{err}");
 }
+
+#[test]
+fn geocode_one_address_prints_the_api_answer() {
+    let o = gridgis(common::demo_dir(), &["geocode", "北京市怀柔区渤海镇渤海所村委会", "--limit", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["normalized"], "北京市怀柔区渤海镇渤海所村");
+    assert_eq!(v["results"][0]["level"], "village");
+    assert_eq!(v["results"][0]["grid"]["level"], 1);
+    assert!(v["results"].as_array().unwrap().len() <= 2);
+    // Refused before anything is matched: a clear one-line error.
+    let o = gridgis(common::demo_dir(), &["geocode", " ， "]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the address is empty"), "{}", stderr(&o));
+}
+
+#[test]
+fn geocode_csv_batch_keeps_order_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("addresses.csv");
+    let mut text = b"id,address\n\
+        a,\"\xe5\x8c\x97\xe4\xba\xac\xe5\xb8\x82\xe6\x80\x80\xe6\x9f\x94\xe5\x8c\xba\"\n\
+        b,hello\n\
+        c\n"
+    .to_vec();
+    text.extend_from_slice(b"d,\xff\xfe\n");
+    text.extend_from_slice("e,\"渤海所村委会，2组\"\nf,\n".as_bytes());
+    std::fs::write(&input, text).unwrap();
+    let o = gridgis(common::demo_dir(), &["geocode", "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "completed with skipped lines: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("line 4") && err.contains("expected 2 fields"), "{err}");
+    assert!(err.contains("line 5") && err.contains("not UTF-8"), "{err}");
+    assert!(err.contains("line 7") && err.contains("empty"), "{err}");
+    let out = stdout(&o);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["id", "lon", "lat", "level", "score", "grid_code", "matched_address", "matched_name"]
+    );
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids, ["a", "b", "e", "f"]);
+    assert_eq!((rows[0][3].as_str(), rows[0][5].as_str()), ("district", "110116"));
+    assert_eq!((rows[1][3].as_str(), rows[1][4].as_str(), rows[1][1].as_str()), ("none", "0", ""));
+    assert_eq!(rows[2][3], "village");
+    assert_eq!(rows[3][3], "none");
+}
+
+#[test]
+fn reverse_prints_the_api_answer() {
+    let o = gridgis(common::demo_dir(), &["reverse", "116.6312", "40.3195"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["inside"], true);
+    assert!(v["address"]["address"].as_str().unwrap().starts_with("北京市怀柔区"));
+    assert!(v["poi"]["name"].is_string());
+    let o = gridgis(common::demo_dir(), &["reverse", "116.6", "40.3", "--radius", "-5"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--radius"), "{}", stderr(&o));
+}

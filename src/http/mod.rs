@@ -3,8 +3,10 @@
 mod auth;
 mod error;
 mod extract;
+mod geocode;
 mod grids;
 mod health;
+mod json;
 mod layers;
 mod upload;
 
@@ -23,6 +25,8 @@ pub fn app(state: SharedState) -> Router {
         .route("/health", get(health::health))
         .route("/grids/locate", get(grids::locate_get).post(grids::locate_post))
         .route("/grids/{code}", get(grids::grid))
+        .route("/geocode", get(geocode::geocode_get).post(geocode::geocode_post))
+        .route("/reverse", get(geocode::reverse))
         .route("/layers", get(layers::list))
         .route("/layers/{id}", get(layers::get).post(upload::upload))
         .route("/layers/{id}/features", get(layers::features))
