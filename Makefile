@@ -16,6 +16,7 @@ test: test-deps
 	$(CARGO) build --release --workspace --all-targets
 	$(CARGO) test --release --workspace
 	python3 tests/oracle/run.py $(BIN)
+	python3 tests/geocode/eval.py $(BIN) --report target/geocode-eval.md
 
 deps:
 	scripts/install-deps.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of untrusted bytes (GeoJSON, zipped Shapefile, CSV, FlatGeobuf,
-# GeoPackage) with cargo-fuzz / libFuzzer for a short time each, starting from real files
+# GeoPackage) and the geocoder (any text, against the demo's gazetteer) with cargo-fuzz / libFuzzer for a short time each, starting from real files
 # written by gridgis and GDAL. Any crash, hang (> 10 s for one input) or allocation over 2 GiB
 # fails the run; the input that did it is left in fuzz/artifacts/.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]    (default 60)
@@ -25,7 +25,7 @@ work=$(mktemp -d /tmp/gridgis-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$bin" demo --out "$work/data" 2>/dev/null
 corpus="$root/fuzz/corpus"
-mkdir -p "$corpus"/{read_geojson,read_csv,read_fgb,read_gpkg,read_shapefile_zip}
+mkdir -p "$corpus"/{read_geojson,read_csv,read_fgb,read_gpkg,read_shapefile_zip,geocode}
 "$bin" --data "$work/data" export townships --format geojson --out "$work/t.geojson" 2>/dev/null
 "$bin" --data "$work/data" export townships --format csv --out "$corpus/read_csv/townships.csv" 2>/dev/null
 "$bin" --data "$work/data" export townships --format fgb --out "$corpus/read_fgb/townships.fgb" 2>/dev/null
@@ -46,9 +46,18 @@ mkdir -p "$work/shp"
 ogr2ogr -f "ESRI Shapefile" "$work/shp/井盖.shp" "$corpus/read_geojson/points.geojson" -t_srs EPSG:4548 -lco ENCODING=GBK
 (cd "$work/shp" && python3 -c "import zipfile,glob; z=zipfile.ZipFile('$corpus/read_shapefile_zip/points.zip','w'); [z.write(f) for f in glob.glob('*')]")
 
+# Geocoder seeds: a few hundred of the labelled evaluation set's queries, one a file.
+python3 "$root/tests/geocode/make_eval.py" "$bin" "$work/data" "$work/eval.csv" --per-kind 20 2>/dev/null
+python3 - "$work/eval.csv" "$corpus/geocode" <<'PY'
+import csv, sys
+for row in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    open(f"{sys.argv[2]}/{row['id']}.txt", "w", encoding="utf-8").write(row["query"])
+PY
+export GRIDGIS_FUZZ_DATA="$work/data"
+
 cd "$root/fuzz"
 failed=0
-for target in read_geojson read_shapefile_zip read_csv read_fgb read_gpkg; do
+for target in read_geojson read_shapefile_zip read_csv read_fgb read_gpkg geocode; do
   echo "fuzz: $target for ${secs}s" >&2
   if ! "${fuzz[@]}" run --sanitizer none "$target" "corpus/$target" -- \
       -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 2> "$work/$target.log"; then

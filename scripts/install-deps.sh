@@ -3,6 +3,7 @@
 # that is already there. Runs as root (apt-get) or with sudo.
 #   scripts/install-deps.sh          build dependencies (cmake and SQLite for the bundled PROJ)
 #   scripts/install-deps.sh --test   plus the test oracles (shapely/GEOS and pyproj from PyPI, GDAL's ogr2ogr)
+#                                    and what the geocoding evaluation set is made with (OpenCC, pypinyin)
 set -euo pipefail
 
 need_apt=()
@@ -28,5 +29,9 @@ if [[ "${1:-}" == "--test" ]]; then
   if ! python3 -c 'import shapely, numpy, pyproj; assert shapely.__version__ >= "2"' 2>/dev/null; then
     echo "install-deps: pip install shapely numpy pyproj" >&2
     python3 -m pip install --quiet --disable-pip-version-check 'shapely>=2,<3' 'numpy<3' 'pyproj>=3,<4'
+  fi
+  if ! python3 -c 'import opencc, pypinyin' 2>/dev/null; then
+    echo "install-deps: pip install opencc-python-reimplemented pypinyin (the geocoding evaluation set)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check 'opencc-python-reimplemented==0.1.7' 'pypinyin==0.55.0'
   fi
 fi

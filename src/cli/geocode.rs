@@ -128,7 +128,9 @@ fn batch(engine: &Engine, geocoder: &Geocoder, input: &Path) -> anyhow::Result<E
         let t1 = Instant::now();
         match found.as_ref().map(|f| f.matches.first()) {
             Ok(Some(m)) => {
-                (lon.clear(), lat.clear(), score.clear());
+                lon.clear();
+                lat.clear();
+                score.clear();
                 let _ = write!(lon, "{:.7}", m.lon);
                 let _ = write!(lat, "{:.7}", m.lat);
                 let _ = write!(score, "{}", m.score);

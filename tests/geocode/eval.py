@@ -42,11 +42,7 @@ def main():
         evalset = a.keep or os.path.join(tmp, "eval.csv")
         rows, villages, pois = make_eval.load(a.bin, data)
         cases = make_eval.Maker(rows, villages, pois, a.seed).cases(a.per_kind)
-        with open(evalset, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["id", "kind", "query", "truth_level", "truth_address", "truth_name", "truth_grid"])
-            for i, c in enumerate(cases):
-                w.writerow([f"e{i:05d}", *c])
+        make_eval.write_cases(evalset, cases)
         batch = os.path.join(tmp, "batch.csv")
         with open(batch, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -59,7 +55,7 @@ def main():
 
     per = defaultdict(lambda: [0, 0, 0])
     misses = defaultdict(list)
-    for i, (kind, query, level, address, name, grid) in enumerate(cases):
+    for i, (kind, query, level, address, name, grid, _, _) in enumerate(cases):
         r = answers[f"e{i:05d}"]
         if level == "poi":
             same = r["level"] == "poi" and r["matched_name"] == name

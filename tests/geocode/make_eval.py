@@ -9,7 +9,8 @@ never saw being made.
 
     make_eval.py GRIDGIS_BIN DATA_DIR OUT.csv [--per-kind N] [--seed S]
 
-Writes CSV `id,kind,query,truth_level,truth_address,truth_name,truth_grid`.
+Writes CSV `id,kind,query,truth_level,truth_address,truth_name,truth_grid,truth_township,
+truth_village`.
 """
 
 import argparse
@@ -373,7 +374,7 @@ class Maker:
                 continue
             query = join(parts)
             r = a.row
-            return query, r["level"], r["address"], "", r["grid_code"]
+            return query, r["level"], r["address"], "", r["grid_code"], r["township"], r["village"]
         raise RuntimeError(f"no case for {kind}")
 
     def village_case(self):
@@ -390,7 +391,7 @@ class Maker:
             query = "怀柔区" + town + name + "居委会"
         else:
             query = "北京市怀柔区" + town + name
-        return query, "village", "北京市怀柔区" + town + name, "", v["code"]
+        return query, "village", "北京市怀柔区" + town + name, "", v["code"], town, name
 
     def poi_case(self):
         # A POI named as a place of the gazetteer (a compound, a road; a village's 村委会, which
@@ -408,7 +409,7 @@ class Maker:
             query = name.replace("（", "").replace("）", "")
         else:
             query = name
-        return query, "poi", p["address"], name, p["grid_code"]
+        return query, "poi", p["address"], name, p["grid_code"], p["township"], ""
 
     def cases(self, per_kind):
         out = []
@@ -443,6 +444,18 @@ def load(bin_path, data):
     return rows, villages, pois
 
 
+COLUMNS = ["id", "kind", "query", "truth_level", "truth_address", "truth_name", "truth_grid", "truth_township",
+           "truth_village"]
+
+
+def write_cases(path, cases):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        for i, c in enumerate(cases):
+            w.writerow([f"e{i:05d}", *c])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin")
@@ -453,11 +466,7 @@ def main():
     a = ap.parse_args()
     rows, villages, pois = load(a.bin, a.data)
     cases = Maker(rows, villages, pois, a.seed).cases(a.per_kind)
-    with open(a.out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "kind", "query", "truth_level", "truth_address", "truth_name", "truth_grid"])
-        for i, c in enumerate(cases):
-            w.writerow([f"e{i:05d}", *c])
+    write_cases(a.out, cases)
     print(f"make_eval: {len(cases)} cases, {a.per_kind} per kind, seed {a.seed} → {a.out}", file=sys.stderr)
 
 

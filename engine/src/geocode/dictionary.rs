@@ -177,10 +177,7 @@ impl NameIndex {
     /// `西苑柳荫花园` for `西园柳荫花园`, where `柳荫花园` is a name of its own).
     fn retrieve(&self, text: &[char], open: &[bool], out: &mut Vec<(u32, u32)>) {
         thread_local! {
-            /// Per name id: (points from open text, points from the rest), and the ids touched.
-            static SCRATCH: std::cell::RefCell<(Vec<(u32, u32)>, Vec<u32>)> = const {
-                std::cell::RefCell::new((Vec::new(), Vec::new()))
-            };
+            static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
         }
         SCRATCH.with_borrow_mut(|(score, touched)| {
             if score.len() < self.ids {
@@ -231,6 +228,10 @@ impl NameIndex {
         out.sort_unstable_by(order);
     }
 }
+
+/// Per name id: (points from open text, points from the rest of the window), and the ids
+/// touched; kept per thread so retrieval allocates nothing.
+type Scratch = (Vec<(u32, u32)>, Vec<u32>);
 
 /// Names that may be matched by edit distance: places of three characters or more, written
 /// in full. Two-character names are too easily made by a slip in other text.

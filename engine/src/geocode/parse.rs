@@ -78,14 +78,7 @@ impl Parsed {
 const MAX_DIGITS: usize = 6;
 
 fn starts(chars: &[char], at: usize, word: &str) -> bool {
-    let mut i = at;
-    for w in word.chars() {
-        if chars.get(i) != Some(&w) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    (at..).zip(word.chars()).all(|(i, w)| chars.get(i) == Some(&w))
 }
 
 /// The unit word at `at`: what it makes the number before it, and its length in chars.
