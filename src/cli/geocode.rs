@@ -2,12 +2,11 @@
 //! `gridgis reverse LON LAT [--crs C]`.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use gridgis_engine::{Engine, Geocoder};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -28,9 +27,6 @@ pub struct Args {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
     limit: u16,
 }
-
-/// Exit status when a batch completed but skipped malformed lines.
-const EXIT_SKIPPED_LINES: u8 = 2;
 
 /// Runs `gridgis geocode`.
 pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -66,47 +62,20 @@ struct Row {
 /// skipped; an address that cannot be geocoded is a row of level `none`. With
 /// `GRIDGIS_TIMINGS=1` the seconds spent reading, geocoding (one core) and writing go to stderr.
 fn batch(engine: &Engine, geocoder: &Geocoder, input: &Path) -> anyhow::Result<ExitCode> {
-    let name = input.display().to_string();
-    let reader: Box<dyn Read> = if input.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::fs::File::open(input).with_context(|| format!("cannot open {name}"))?)
-    };
     let t0 = Instant::now();
-    let mut csv_in = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, reader));
+    let mut csv_in = super::CsvInput::open(input)?;
     let mut rows = Vec::new();
-    let mut skipped = 0usize;
     let mut record = csv::ByteRecord::new();
-    let mut first = true;
-    loop {
-        match csv_in.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    bail!("{name}: {e}");
-                }
-                eprintln!("gridgis: {name} line {}: {e}", e.position().map_or(0, |p| p.line()));
-                skipped += 1;
-                continue;
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let is_first = std::mem::take(&mut first);
+    while let Some((line, first)) = csv_in.next(&mut record)? {
         if record.len() != 2 {
-            eprintln!("gridgis: {name} line {line}: expected 2 fields id,address, found {}", record.len());
-            skipped += 1;
+            csv_in.skip(line, &format_args!("expected 2 fields id,address, found {}", record.len()));
             continue;
         }
         let Ok(address) = std::str::from_utf8(&record[1]) else {
-            eprintln!("gridgis: {name} line {line}: the address is not UTF-8 text");
-            skipped += 1;
+            csv_in.skip(line, &"the address is not UTF-8 text");
             continue;
         };
-        if is_first && record[0].eq_ignore_ascii_case(b"id") && address.eq_ignore_ascii_case("address") {
+        if first && record[0].eq_ignore_ascii_case(b"id") && address.eq_ignore_ascii_case("address") {
             continue;
         }
         rows.push(Row { id: record[0].to_vec(), address: address.to_owned(), line });
@@ -147,7 +116,7 @@ fn batch(engine: &Engine, geocoder: &Geocoder, input: &Path) -> anyhow::Result<E
             }
             Ok(None) => out.write_record([&row.id[..], b"", b"", b"none", b"0", b"", b"", b""])?,
             Err(e) => {
-                eprintln!("gridgis: {name} line {}: {e}", row.line);
+                csv_in.note(row.line, &e);
                 out.write_record([&row.id[..], b"", b"", b"none", b"0", b"", b"", b""])?;
             }
         }
@@ -167,11 +136,7 @@ fn batch(engine: &Engine, geocoder: &Geocoder, input: &Path) -> anyhow::Result<E
             rows.len()
         );
     }
-    if skipped > 0 {
-        eprintln!("gridgis: {name}: {skipped} malformed line(s) skipped");
-        return Ok(ExitCode::from(EXIT_SKIPPED_LINES));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(csv_in.finish())
 }
 
 /// Arguments of `gridgis reverse`.

@@ -1,11 +1,10 @@
 //! `gridgis locate LON LAT [--crs C]` and `gridgis locate --input FILE|- [--crs C]`.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use gridgis_engine::{Engine, EngineError, Location, Transformer};
 
 use crate::answer::{self, LocateError};
@@ -31,9 +30,6 @@ pub struct Args {
     #[arg(long, default_value_t = 500.0)]
     max_distance: f64,
 }
-
-/// Exit status when a batch completed but skipped malformed lines.
-const EXIT_SKIPPED_LINES: u8 = 2;
 
 /// Runs `gridgis locate`.
 pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -76,23 +72,12 @@ struct Row {
 /// reading, locating (coordinate conversion and point-in-grid lookup), measuring the points
 /// outside the district (nearest grid and distance) and writing, on stderr.
 fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance: f64) -> anyhow::Result<ExitCode> {
-    let name = input.display().to_string();
-    let reader: Box<dyn Read> = if input.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::fs::File::open(input).with_context(|| format!("cannot open {name}"))?)
-    };
-    let mut csv_in = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, reader));
+    let mut csv_in = super::CsvInput::open(input)?;
     let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(std::io::stdout().lock());
     out.write_record(["id", "code", "level", "l1_code", "township_code", "inside", "distance_m"])?;
     let h = engine.hierarchy();
     let (mut read_s, mut locate_s, mut write_s) = (0.0, 0.0, 0.0);
-    let mut skipped = 0usize;
     let mut record = csv::ByteRecord::new();
-    let mut first = true;
     let mut rows: Vec<Row> = Vec::with_capacity(CHUNK);
     let mut answers: Vec<Result<Location, LocateError>> = Vec::with_capacity(CHUNK);
     let mut wgs84 = Vec::with_capacity(CHUNK);
@@ -104,31 +89,15 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
         let t = std::time::Instant::now();
         rows.clear();
         while rows.len() < CHUNK {
-            match csv_in.read_byte_record(&mut record) {
-                Ok(false) => {
-                    done = true;
-                    break;
-                }
-                Ok(true) => {}
-                Err(e) => {
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        bail!("{name}: {e}");
-                    }
-                    eprintln!("gridgis: {name} line {}: {e}", e.position().map_or(0, |p| p.line()));
-                    skipped += 1;
-                    continue;
-                }
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            let is_first = std::mem::take(&mut first);
+            let Some((line, first)) = csv_in.next(&mut record)? else {
+                done = true;
+                break;
+            };
             match parse_line(&record) {
                 Ok((id, x, y)) => rows.push(Row { id: id.to_vec(), x, y, line }),
                 // A first line whose coordinates are words is a header.
-                Err(_) if is_first && looks_like_header(&record) => {}
-                Err(msg) => {
-                    eprintln!("gridgis: {name} line {line}: {msg}");
-                    skipped += 1;
-                }
+                Err(_) if first && looks_like_header(&record) => {}
+                Err(msg) => csv_in.skip(line, &msg),
             }
         }
         // Point-in-grid first, for every point (what a spatial join does), then the distance
@@ -177,10 +146,7 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
                     }
                     out.write_record([&row.id[..], b"", b"", b"", b"", b"false", distance.as_bytes()])?;
                 }
-                Err(e) => {
-                    eprintln!("gridgis: {name} line {}: {e}", row.line);
-                    skipped += 1;
-                }
+                Err(e) => csv_in.skip(row.line, e),
             }
         }
         let t3 = std::time::Instant::now();
@@ -196,11 +162,7 @@ fn batch(engine: &Engine, transformer: &Transformer, input: &Path, max_distance:
             "gridgis: timings read_s={read_s:.4} locate_s={locate_s:.4} nearest_s={nearest_s:.4} write_s={write_s:.4}"
         );
     }
-    if skipped > 0 {
-        eprintln!("gridgis: {name}: {skipped} malformed line(s) skipped");
-        return Ok(ExitCode::from(EXIT_SKIPPED_LINES));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(csv_in.finish())
 }
 
 /// `id,lon,lat` → (id, lon, lat), or what is wrong with the line.
