@@ -407,6 +407,8 @@ mod tests {
         b.add("新后横街", e(Kind::Road, 2));
         b.add("渤海所村", e(Kind::Village, 40));
         b.add("渤海所", Entity { kind: Kind::Village, id: 40, short: true });
+        b.add("泉河街道", e(Kind::Township, 0));
+        b.add("泉河街道办事处", e(Kind::Poi, 10));
         b.build().unwrap()
     }
 
@@ -434,11 +436,22 @@ mod tests {
     }
 
     #[test]
+    fn places_inside_a_poi_name_are_found_too() {
+        let d = dict();
+        // The POI's name is the longest match; the township inside it is a reading as well.
+        assert_eq!(
+            names(&d, "泉河街道办事处新后路"),
+            vec![("泉河街道办事处".into(), 0, 7), ("新后路".into(), 7, 10), ("泉河街道".into(), 0, 4)]
+        );
+    }
+
+    #[test]
     fn fuzzy_finds_one_slip_in_open_text() {
         let d = dict();
         let q: Vec<char> = "新后路12号望坏小区".chars().collect();
+        // What no exact name explains: `望坏小区` (`新后路` is a road, `12号` a number).
         let mut open = vec![false; q.len()];
-        open[7] = true; // 坏
+        open[6..10].fill(true);
         let mut out = Vec::new();
         d.fuzzy(&q, &open, &mut out);
         let found: Vec<String> = out.iter().map(|s| d.chars[s.name as usize].iter().collect()).collect();

@@ -302,8 +302,10 @@ impl Geocoder {
                 targets.push(t);
             }
         };
+        fn entries(list: Option<&Vec<u32>>) -> impl Iterator<Item = Target> + '_ {
+            list.into_iter().flatten().map(|&i| Target::Entry(i))
+        }
         let values = |kind: NumKind| r.parsed.numbers.iter().filter(move |n| n.kind == kind).map(|n| n.value);
-        let get = |list: Option<&Vec<u32>>| list.map(Vec::as_slice).unwrap_or_default().to_vec();
         for spot in &r.spots {
             for e in self.dict.entities(spot.name) {
                 match e.kind {
@@ -311,12 +313,10 @@ impl Geocoder {
                         for b in values(NumKind::Building) {
                             for u in values(NumKind::Unit) {
                                 for room in values(NumKind::Room) {
-                                    get(self.rooms.get(&(e.id, b, u, room)))
-                                        .into_iter()
-                                        .for_each(|i| push(Target::Entry(i)));
+                                    entries(self.rooms.get(&(e.id, b, u, room))).for_each(&mut push);
                                 }
                             }
-                            get(self.buildings.get(&(e.id, b))).into_iter().for_each(|i| push(Target::Entry(i)));
+                            entries(self.buildings.get(&(e.id, b))).for_each(&mut push);
                         }
                         if let Some(g) = self.gates[e.id as usize] {
                             push(Target::Gate(e.id, g));
@@ -324,7 +324,7 @@ impl Geocoder {
                     }
                     Kind::Road => {
                         for h in values(NumKind::House) {
-                            get(self.houses.get(&(e.id, h))).into_iter().for_each(|i| push(Target::Entry(i)));
+                            entries(self.houses.get(&(e.id, h))).for_each(&mut push);
                         }
                         if let Some(i) = self.road_point(e.id, values(NumKind::House).next()) {
                             push(Target::Road(e.id, i));
@@ -333,7 +333,7 @@ impl Geocoder {
                     Kind::Village => {
                         for g in values(NumKind::Group) {
                             for h in values(NumKind::House) {
-                                get(self.groups.get(&(e.id, g, h))).into_iter().for_each(|i| push(Target::Entry(i)));
+                                entries(self.groups.get(&(e.id, g, h))).for_each(&mut push);
                             }
                         }
                         push(Target::Village(e.id));
