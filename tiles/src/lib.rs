@@ -2,6 +2,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod cache;
+mod clip;
+mod mvt;
+mod source;
 mod tile;
+mod tilejson;
 
+pub use crate::cache::{CacheStats, RenderedTile, TileCache, TileKey};
+pub use crate::clip::{Frame, World, world};
+pub use crate::mvt::{EXTENT, LayerBuilder, PropertyValue, TileGeometry, TilePoint, encode_tile};
+pub use crate::source::{
+    GridsSource, LayerSource, Source, SourceInfo, TileOptions, UNITS_PER_PIXEL, VectorLayer, render_tile,
+};
 pub use crate::tile::{MAX_ZOOM, TileCoord, TileError};
+pub use crate::tilejson::{catalog, tilejson};

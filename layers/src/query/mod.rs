@@ -190,6 +190,13 @@ impl LayerData {
         Ok(Self::page(hits.into_iter().map(|i| (i, None)).collect(), offset, limit))
     }
 
+    /// Features whose bounding box meets `[minx, miny, maxx, maxy]`, in no particular order:
+    /// the index's candidates, for callers that clip geometries themselves (tiles).
+    pub fn candidates_in(&self, bbox: [f64; 4]) -> impl Iterator<Item = u32> + '_ {
+        let [x0, y0, x1, y1] = bbox;
+        self.tree.locate_in_envelope_intersecting(&AABB::from_corners([x0, y0], [x1, y1])).map(|r| r.data)
+    }
+
     /// Every feature passing `filter`, in storage order.
     pub fn all(&self, filter: &Filter, offset: usize, limit: usize) -> Page {
         let hits = (0..self.records.len() as u32).filter(|&i| self.passes(i, filter)).map(|i| (i, None)).collect();
