@@ -18,6 +18,8 @@ pub struct Loaded {
     pub layers: LayerSet,
     /// The geocoder over the gazetteer and the POI layers.
     pub geocoder: Geocoder,
+    /// The grids as a tile source.
+    pub grids_tiles: gridgis_tiles::GridsSource,
     /// Milliseconds spent reading and indexing.
     pub load_ms: u64,
     /// Of which building the geocoder.
@@ -78,8 +80,10 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
     let geocoder = gridgis_layers::build_geocoder(&engine, &layers)
         .with_context(|| format!("cannot build the geocoder over {}", dir.display()))?;
     let geocoder_ms = t.elapsed().as_millis() as u64;
+    let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
+        .with_context(|| format!("the grids of {} do not share their boundaries", dir.display()))?;
     let load_ms = started.elapsed().as_millis() as u64;
-    Ok(Loaded { store, engine, layers, geocoder, load_ms, geocoder_ms })
+    Ok(Loaded { store, engine, layers, geocoder, grids_tiles, load_ms, geocoder_ms })
 }
 
 /// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.

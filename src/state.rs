@@ -11,7 +11,7 @@ use gridgis_layers::{LayerSet, Store};
 use crate::auth::ApiKeys;
 use crate::data::Loaded;
 
-/// Request limits.
+/// Request limits, and how tiles are served.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Largest accepted request body, bytes.
@@ -30,6 +30,10 @@ pub struct Limits {
     pub default_page: usize,
     /// Most features one page may hold.
     pub max_page: usize,
+    /// Bytes of rendered tiles the tile cache holds.
+    pub tile_cache_bytes: u64,
+    /// Tile extent and buffer.
+    pub tiles: gridgis_tiles::TileOptions,
 }
 
 impl Default for Limits {
@@ -49,6 +53,10 @@ impl Default for Limits {
             max_upload_bytes: 1 << 30,
             default_page: 1_000,
             max_page: 10_000,
+            // A district's grids at every zoom to 16 and the layers operators keep open fit
+            // many times over; the machine has 24 GiB.
+            tile_cache_bytes: 512 << 20,
+            tiles: gridgis_tiles::TileOptions::default(),
         }
     }
 }
@@ -66,6 +74,12 @@ pub struct AppState {
     pub geocoder: ArcSwap<Geocoder>,
     /// The data dir, for publishing; one writer at a time.
     pub store: Mutex<Store>,
+    /// The grids as a tile source (fixed for the process, like the engine).
+    pub grids_tiles: Arc<gridgis_tiles::GridsSource>,
+    /// Rendered tiles.
+    pub tile_cache: gridgis_tiles::TileCache,
+    /// Tile extent and buffer.
+    pub tile_options: gridgis_tiles::TileOptions,
     /// API keys and roles.
     pub keys: ApiKeys,
     /// Request limits.
@@ -83,6 +97,9 @@ impl AppState {
             engine: loaded.engine,
             layers: ArcSwap::from_pointee(loaded.layers),
             geocoder: ArcSwap::from_pointee(loaded.geocoder),
+            grids_tiles: Arc::new(loaded.grids_tiles),
+            tile_cache: gridgis_tiles::TileCache::new(limits.tile_cache_bytes),
+            tile_options: limits.tiles,
             store: Mutex::new(loaded.store),
             keys,
             limits,
@@ -113,6 +130,11 @@ impl AppState {
         }
         if let Some(g) = geocoder {
             self.geocoder.store(Arc::new(g));
+        }
+        // New requests already miss the old tiles (their keys hold the versions); this frees
+        // the memory now.
+        for id in &changed {
+            self.tile_cache.purge(id);
         }
         Ok(changed)
     }

@@ -8,6 +8,7 @@ mod grids;
 mod health;
 mod json;
 mod layers;
+mod tiles;
 mod upload;
 
 use axum::Router;
@@ -27,6 +28,9 @@ pub fn app(state: SharedState) -> Router {
         .route("/grids/{code}", get(grids::grid))
         .route("/geocode", get(geocode::geocode_get).post(geocode::geocode_post))
         .route("/reverse", get(geocode::reverse))
+        .route("/catalog", get(tiles::catalog))
+        .route("/tiles/{sources}", get(tiles::tilejson))
+        .route("/tiles/{sources}/{z}/{x}/{y}", get(tiles::tile))
         .route("/layers", get(layers::list))
         .route("/layers/{id}", get(layers::get).post(upload::upload))
         .route("/layers/{id}/features", get(layers::features))

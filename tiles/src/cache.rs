@@ -71,7 +71,10 @@ impl Weighter<TileKey, Arc<RenderedTile>> for Bytes {
 pub struct TileCache {
     cache: Cache<TileKey, Arc<RenderedTile>, Bytes>,
     capacity_bytes: u64,
+    /// Tiles answered by [`TileCache::get`], and lookups through [`TileCache::get_or_render`]
+    /// with how many of them rendered.
     hits: AtomicU64,
+    lookups: AtomicU64,
     misses: AtomicU64,
 }
 
@@ -84,8 +87,18 @@ impl TileCache {
             cache: Cache::with_weighter(estimated, capacity_bytes, Bytes),
             capacity_bytes,
             hits: AtomicU64::new(0),
+            lookups: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
+    }
+
+    /// The tile for `key`, if cached.
+    pub fn get(&self, key: &TileKey) -> Option<Arc<RenderedTile>> {
+        let t = self.cache.get(key);
+        if t.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        t
     }
 
     /// The tile for `key`, rendered by `render` (once, however many requests wait for it)
@@ -98,7 +111,7 @@ impl TileCache {
                 Ok::<_, std::convert::Infallible>(Arc::new(RenderedTile::new(render())))
             })
             .unwrap_or_else(|e| match e {});
-        self.hits.fetch_add(1, Ordering::Relaxed);
+        self.lookups.fetch_add(1, Ordering::Relaxed);
         tile
     }
 
@@ -113,7 +126,8 @@ impl TileCache {
             tiles: self.cache.len(),
             bytes: self.cache.weight(),
             capacity_bytes: self.capacity_bytes,
-            hits: self.hits.load(Ordering::Relaxed).saturating_sub(self.misses.load(Ordering::Relaxed)),
+            hits: self.hits.load(Ordering::Relaxed)
+                + self.lookups.load(Ordering::Relaxed).saturating_sub(self.misses.load(Ordering::Relaxed)),
             misses: self.misses.load(Ordering::Relaxed),
         }
     }
@@ -128,7 +142,7 @@ pub struct CacheStats {
     pub bytes: u64,
     /// The most it holds.
     pub capacity_bytes: u64,
-    /// Lookups answered from the cache (counted as lookups less renders).
+    /// Lookups answered from the cache.
     pub hits: u64,
     /// Lookups that rendered.
     pub misses: u64,

@@ -17,6 +17,9 @@ pub fn world(lon: f64, lat: f64) -> World {
     (x, y.clamp(0.0, 1.0))
 }
 
+/// A point in tile units, before rounding.
+type Units = (f64, f64);
+
 /// One tile's frame: world → tile units, and the clipping rectangle.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame {
@@ -105,7 +108,7 @@ impl Frame {
 
     /// The segment `a→b` inside the rectangle: its clipped start and end, and whether the end
     /// was cut (the line leaves there).
-    fn clip_segment(&self, a: (f64, f64), b: (f64, f64)) -> Option<((f64, f64), (f64, f64), bool)> {
+    fn clip_segment(&self, a: Units, b: Units) -> Option<(Units, Units, bool)> {
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let (mut t0, mut t1) = (0.0f64, 1.0f64);
         for (p, q) in [(-dx, a.0 - self.lo), (dx, self.hi - a.0), (-dy, a.1 - self.lo), (dy, self.hi - a.1)] {

@@ -67,6 +67,36 @@ pub struct LayerData {
     columns: Vec<String>,
     records: Vec<Record>,
     tree: RTree<Indexed>,
+    densest: [u32; DENSITY_ZOOMS],
+}
+
+/// Zooms 0..=16 of the Web Mercator tile pyramid that [`LayerData::densest_tile`] knows.
+const DENSITY_ZOOMS: usize = 17;
+
+/// The most features whose box centres fall in one tile, per zoom 0..=16 (a z16 tile count
+/// summed up the pyramid).
+fn densest_per_zoom(boxes: &[Indexed]) -> [u32; DENSITY_ZOOMS] {
+    let top = DENSITY_ZOOMS as u32 - 1;
+    let n = f64::from(1u32 << top);
+    let mut counts: std::collections::HashMap<(u32, u32), u32> = std::collections::HashMap::new();
+    for b in boxes {
+        let (lo, hi) = (b.geom().lower(), b.geom().upper());
+        let c = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
+        let x = ((c[0] + 180.0) / 360.0 * n).clamp(0.0, n - 1.0) as u32;
+        let s: f64 = c[1].to_radians().sin().clamp(-0.9999, 0.9999);
+        let y = ((0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI)) * n).clamp(0.0, n - 1.0) as u32;
+        *counts.entry((x, y)).or_insert(0) += 1;
+    }
+    let mut out = [0u32; DENSITY_ZOOMS];
+    for z in (0..DENSITY_ZOOMS).rev() {
+        out[z] = counts.values().copied().max().unwrap_or(0);
+        let mut up: std::collections::HashMap<(u32, u32), u32> = std::collections::HashMap::with_capacity(counts.len());
+        for ((x, y), c) in counts {
+            *up.entry((x >> 1, y >> 1)).or_insert(0) += c;
+        }
+        counts = up;
+    }
+    out
 }
 
 fn text_of(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
@@ -103,7 +133,14 @@ impl LayerData {
                 })
             })
             .collect();
-        Self { entry, columns, records, tree: RTree::bulk_load(boxes) }
+        let densest = densest_per_zoom(&boxes);
+        Self { entry, columns, records, tree: RTree::bulk_load(boxes), densest }
+    }
+
+    /// The most features (counted by the centres of their boxes) that one Web Mercator tile at
+    /// zoom `z` holds; zooms beyond 16 answer as 16.
+    pub fn densest_tile(&self, z: u8) -> u32 {
+        self.densest[usize::from(z).min(DENSITY_ZOOMS - 1)]
     }
 
     /// The catalog entry of this version.
@@ -370,5 +407,16 @@ mod tests {
         assert_eq!(within.matched, 5, "10, 11, 9, 12, 8 are within 250 m");
         assert_eq!(within.items[0].0, 10);
         assert!(l.nearest(f64::NAN, 40.0, 1, &Filter::default(), None).is_err());
+    }
+
+    #[test]
+    fn densest_tile_per_zoom() {
+        let l = layer();
+        // All 101 features in one tile at low zooms; at z16 (a tile ~480 m tall there) the
+        // points 111 m apart share a tile four or five at a time.
+        assert_eq!(l.densest_tile(0), 101);
+        assert_eq!(l.densest_tile(10), 101);
+        assert!((4..=6).contains(&l.densest_tile(16)), "{}", l.densest_tile(16));
+        assert_eq!(l.densest_tile(22), l.densest_tile(16));
     }
 }

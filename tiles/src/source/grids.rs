@@ -21,10 +21,12 @@ use crate::clip::{Frame, World, world};
 use crate::mvt::{LayerBuilder, PropertyValue, TileGeometry};
 use crate::tile::TileCoord;
 
-/// Zoom from which each level is drawn (index = level − 1): level 1 (340 communities and
-/// villages, ~2.5 km across) from the district overview; level 2 (~1.3 km) when a grid is
-/// ~20 px; level 3 (~0.7 km) and level 4 (buildings, streets) when they are.
-pub const LEVEL_MINZOOM: [u8; 4] = [8, 10, 12, 14];
+/// Zoom from which each level is drawn (index = level − 1), on tiles drawn 512 px wide: level
+/// 1 (340 communities and villages, ~2.5 km across) from the district overview (z8: the
+/// district in two tiles); level 2 (~1.3 km, ~0.4 km in town) from z11, 15–40 px a grid;
+/// level 3 (~0.7 km, 0.15 km in town) from z13, 20–90 px; level 4 (a building, a street
+/// front, ~0.1 km) from z14, ~25 px.
+pub const LEVEL_MINZOOM: [u8; 4] = [8, 11, 13, 14];
 /// Deepest zoom generated (clients overzoom beyond).
 pub const GRIDS_MAXZOOM: u8 = 16;
 /// Up to this zoom shapes are simplified for the zoom; beyond, half a pixel is under 4 m and
@@ -254,7 +256,7 @@ impl GridsSource {
                     ring.clear();
                     frame.clip_ring(r.iter().copied(), &mut ring);
                     if ring.len() >= 3 {
-                        rings.push(ring.clone());
+                        rings.push(std::mem::take(&mut ring));
                     } else if k == 0 {
                         break;
                     }

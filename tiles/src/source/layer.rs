@@ -14,6 +14,11 @@ use crate::tile::TileCoord;
 
 /// Deepest zoom generated for a layer (clients overzoom beyond).
 pub const LAYER_MAXZOOM: u8 = 16;
+/// Most features a tile of one layer may need to hold at the layer's minimum zoom: a layer is
+/// drawn from the first zoom at which its densest tile holds no more (the gazetteer's 116,471
+/// points, flats stacked on their buildings, from z16; 7,900 manholes from z0), so no tile is
+/// megabytes of points no one can tell apart.
+pub const MAX_TILE_FEATURES: u32 = 10_000;
 
 /// One version of a layer, as a tile source.
 #[derive(Clone, Debug)]
@@ -25,6 +30,11 @@ impl LayerSource {
     /// The source over one loaded layer version.
     pub fn new(data: Arc<LayerData>) -> Self {
         Self { data }
+    }
+
+    /// The first zoom at which the layer's densest tile holds at most [`MAX_TILE_FEATURES`].
+    pub fn minzoom(&self) -> u8 {
+        (0..=LAYER_MAXZOOM).find(|&z| self.data.densest_tile(z) <= MAX_TILE_FEATURES).unwrap_or(LAYER_MAXZOOM)
     }
 }
 
@@ -148,7 +158,7 @@ impl Source for LayerSource {
             layers: vec![VectorLayer {
                 id: e.id.clone(),
                 fields,
-                minzoom: 0,
+                minzoom: self.minzoom(),
                 maxzoom: LAYER_MAXZOOM,
                 description: e.name.clone(),
             }],
@@ -161,6 +171,9 @@ impl Source for LayerSource {
 
     fn render(&self, tile: TileCoord, options: &TileOptions, out: &mut Vec<Vec<u8>>) {
         let (z, x, y) = tile.zxy();
+        if z < self.minzoom() {
+            return;
+        }
         let frame = Frame::new(z, x, y, options.extent, options.buffer);
         // The tile's box with its buffer, in degrees, for the layer's index.
         let [w, s, e, n] = tile.bounds();
