@@ -17,6 +17,7 @@ test: test-deps
 	$(CARGO) test --release --workspace
 	python3 tests/oracle/run.py $(BIN)
 	python3 tests/geocode/eval.py $(BIN) --report target/geocode-eval.md
+	python3 tests/tiles/check.py $(BIN)
 
 deps:
 	scripts/install-deps.sh

@@ -3,7 +3,8 @@
 # that is already there. Runs as root (apt-get) or with sudo.
 #   scripts/install-deps.sh          build dependencies (cmake and SQLite for the bundled PROJ)
 #   scripts/install-deps.sh --test   plus the test oracles (shapely/GEOS and pyproj from PyPI, GDAL's ogr2ogr)
-#                                    and what the geocoding evaluation set is made with (OpenCC, pypinyin)
+#                                    and what the geocoding evaluation set is made with (OpenCC, pypinyin),
+#                                    and mapbox-vector-tile to decode the tiles
 set -euo pipefail
 
 need_apt=()
@@ -29,6 +30,10 @@ if [[ "${1:-}" == "--test" ]]; then
   if ! python3 -c 'import shapely, numpy, pyproj; assert shapely.__version__ >= "2"' 2>/dev/null; then
     echo "install-deps: pip install shapely numpy pyproj" >&2
     python3 -m pip install --quiet --disable-pip-version-check 'shapely>=2,<3' 'numpy<3' 'pyproj>=3,<4'
+  fi
+  if ! python3 -c 'import mapbox_vector_tile' 2>/dev/null; then
+    echo "install-deps: pip install mapbox-vector-tile (a second decoder for the vector tiles)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check 'mapbox-vector-tile==2.2.0'
   fi
   if ! python3 -c 'import opencc, pypinyin' 2>/dev/null; then
     echo "install-deps: pip install opencc-python-reimplemented pypinyin (the geocoding evaluation set)" >&2

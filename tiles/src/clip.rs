@@ -1,8 +1,11 @@
 //! From world coordinates to one tile's integer grid: scale, clip to the tile plus its buffer,
 //! round. Clipping is against an axis-aligned rectangle, so it is simple and exact: points by
 //! containment, lines by Liang–Barsky per segment (a line leaving and re-entering becomes
-//! several), polygon rings by Sutherland–Hodgman (a ring stays one ring, running along the
-//! buffer's edge where it was cut; the buffer keeps those runs out of sight).
+//! several), polygons by Sutherland–Hodgman ring by ring. Where that would leave a ring
+//! running out along the buffer's edge and back (a polygon whose parts inside the tile join
+//! only outside it, which Sutherland–Hodgman bridges with a zero-width corridor, invalid in
+//! OGC terms), the polygon is clipped again with `geo`'s boolean operations into its separate
+//! valid parts.
 
 use crate::mvt::TilePoint;
 
@@ -131,26 +134,48 @@ impl Frame {
         let at = |t: f64| (a.0 + t * dx, a.1 + t * dy);
         Some((at(t0), at(t1), t1 < 1.0))
     }
+}
 
-    /// A ring clipped to the rectangle (Sutherland–Hodgman), rounded; empty when nothing of it
-    /// is inside.
-    pub fn clip_ring(&self, ring: impl IntoIterator<Item = World>, out: &mut Vec<TilePoint>) {
-        let pts: Vec<(f64, f64)> = ring.into_iter().map(|w| self.to_tile(w)).collect();
-        // Rings wholly inside (most, at the zooms where a source is dense) skip the clipper.
-        if pts.iter().all(|&p| self.inside(p)) {
-            out.extend(pts.into_iter().map(round));
+impl Frame {
+    /// A polygon (exterior ring, then holes; open rings) clipped to the rectangle and rounded:
+    /// its parts, each an exterior followed by its holes; none when nothing is inside.
+    pub fn clip_polygon(&self, rings: &[Vec<World>], out: &mut Vec<Vec<Vec<TilePoint>>>) {
+        if rings.is_empty() {
             return;
         }
+        let mut clipped: Vec<Vec<Units>> = Vec::with_capacity(rings.len());
+        for (k, r) in rings.iter().enumerate() {
+            let c = self.sutherland_hodgman(r);
+            if c.len() < 3 {
+                if k == 0 {
+                    return;
+                }
+                continue;
+            }
+            clipped.push(c);
+        }
+        if clipped.iter().any(|r| self.bridged(r)) {
+            self.clip_exact(rings, out);
+            return;
+        }
+        out.push(clipped.into_iter().map(|r| r.into_iter().map(round).collect()).collect());
+    }
+
+    /// One ring in tile units clipped by Sutherland–Hodgman (the ring itself when wholly
+    /// inside).
+    fn sutherland_hodgman(&self, ring: &[World]) -> Vec<Units> {
+        let mut cur: Vec<Units> = ring.iter().map(|&w| self.to_tile(w)).collect();
+        if cur.iter().all(|&p| self.inside(p)) {
+            return cur;
+        }
         let (lo, hi) = (self.lo, self.hi);
-        let mut cur = pts;
         let mut next = Vec::with_capacity(cur.len() + 8);
-        // Each edge: is a point inside, and where does a segment cross the edge's line.
-        type Edge = (fn((f64, f64), f64) -> bool, fn((f64, f64), (f64, f64), f64) -> (f64, f64), f64);
+        type Edge = (fn(Units, f64) -> bool, fn(Units, Units, f64) -> Units, f64);
         let edges: [Edge; 4] = [
-            (|p, v| p.0 >= v, |a, b, v| cross_x(a, b, v), lo),
-            (|p, v| p.0 <= v, |a, b, v| cross_x(a, b, v), hi),
-            (|p, v| p.1 >= v, |a, b, v| cross_y(a, b, v), lo),
-            (|p, v| p.1 <= v, |a, b, v| cross_y(a, b, v), hi),
+            (|p, v| p.0 >= v, cross_x, lo),
+            (|p, v| p.0 <= v, cross_x, hi),
+            (|p, v| p.1 >= v, cross_y, lo),
+            (|p, v| p.1 <= v, cross_y, hi),
         ];
         for (inside, cross, v) in edges {
             next.clear();
@@ -169,10 +194,58 @@ impl Frame {
             }
             std::mem::swap(&mut cur, &mut next);
             if cur.is_empty() {
-                return;
+                break;
             }
         }
-        out.extend(cur.into_iter().map(round));
+        cur
+    }
+
+    /// True when a clipped ring runs along one of the rectangle's edges twice over the same
+    /// stretch: the corridor Sutherland–Hodgman leaves between parts that meet only outside.
+    fn bridged(&self, ring: &[Units]) -> bool {
+        let n = ring.len();
+        // Per edge line (x = lo, x = hi, y = lo, y = hi): the stretches the ring runs along it.
+        let mut runs: [Vec<(f64, f64)>; 4] = Default::default();
+        for i in 0..n {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            for (k, (on, along)) in [
+                (a.0 == self.lo && b.0 == self.lo, (a.1, b.1)),
+                (a.0 == self.hi && b.0 == self.hi, (a.1, b.1)),
+                (a.1 == self.lo && b.1 == self.lo, (a.0, b.0)),
+                (a.1 == self.hi && b.1 == self.hi, (a.0, b.0)),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if on && along.0 != along.1 {
+                    runs[k].push((along.0.min(along.1), along.0.max(along.1)));
+                }
+            }
+        }
+        runs.iter_mut().any(|r| {
+            r.sort_by(|a, b| a.0.total_cmp(&b.0));
+            r.windows(2).any(|w| w[1].0 < w[0].1)
+        })
+    }
+
+    /// The polygon ∩ the rectangle by `geo`'s boolean operations: valid parts.
+    fn clip_exact(&self, rings: &[Vec<World>], out: &mut Vec<Vec<Vec<TilePoint>>>) {
+        use geo::BooleanOps;
+        use geo_types::{Coord, LineString, Polygon, Rect};
+        let ring = |r: &Vec<World>| -> LineString<f64> {
+            r.iter().map(|&w| self.to_tile(w)).map(|(x, y)| Coord { x, y }).collect()
+        };
+        let polygon = Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect());
+        let rect = Rect::new(Coord { x: self.lo, y: self.lo }, Coord { x: self.hi, y: self.hi }).to_polygon();
+        for part in polygon.intersection(&rect) {
+            let open = |ls: &LineString<f64>| -> Vec<TilePoint> {
+                let pts = &ls.0[..ls.0.len().saturating_sub(1)];
+                pts.iter().map(|c| round((c.x, c.y))).collect()
+            };
+            let mut rings = vec![open(part.exterior())];
+            rings.extend(part.interiors().iter().map(open));
+            out.push(rings);
+        }
     }
 }
 
@@ -241,21 +314,47 @@ mod tests {
     }
 
     #[test]
-    fn rings() {
+    fn polygons() {
         let f = frame();
-        let sorted = |mut r: Vec<TilePoint>| {
-            r.sort_unstable();
-            r
+        let clip = |rings: Vec<Vec<World>>| {
+            let mut out = vec![];
+            f.clip_polygon(&rings, &mut out);
+            out.into_iter()
+                .map(|p| {
+                    p.into_iter()
+                        .map(|mut r| {
+                            r.sort_unstable();
+                            r
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
         };
-        let mut ring = vec![];
-        f.clip_ring([w(50.0, 50.0), w(200.0, 50.0), w(200.0, 80.0), w(50.0, 80.0)], &mut ring);
-        assert_eq!(sorted(ring), vec![(50, 50), (50, 80), (110, 50), (110, 80)]);
-        let mut ring = vec![];
-        f.clip_ring([w(200.0, 200.0), w(300.0, 200.0), w(300.0, 300.0)], &mut ring);
-        assert!(ring.is_empty());
-        // A ring around the whole tile becomes the buffered rectangle.
-        let mut ring = vec![];
-        f.clip_ring([w(-500.0, -500.0), w(500.0, -500.0), w(500.0, 500.0), w(-500.0, 500.0)], &mut ring);
-        assert_eq!(sorted(ring), vec![(-10, -10), (-10, 110), (110, -10), (110, 110)]);
+        // Cut by the buffer's east edge.
+        let square = vec![w(50.0, 50.0), w(200.0, 50.0), w(200.0, 80.0), w(50.0, 80.0)];
+        assert_eq!(clip(vec![square]), vec![vec![vec![(50, 50), (50, 80), (110, 50), (110, 80)]]]);
+        // Wholly outside: nothing; around the whole tile: the buffered square.
+        assert!(clip(vec![vec![w(200.0, 200.0), w(300.0, 200.0), w(300.0, 300.0)]]).is_empty());
+        let around = vec![w(-500.0, -500.0), w(500.0, -500.0), w(500.0, 500.0), w(-500.0, 500.0)];
+        assert_eq!(clip(vec![around]), vec![vec![vec![(-10, -10), (-10, 110), (110, -10), (110, 110)]]]);
+        // An arch: two legs inside the tile, joined only by a bar north of the buffer. Clipped,
+        // two separate parts, not one ring with a corridor along the buffer's edge.
+        let arch = vec![
+            w(20.0, 50.0),
+            w(20.0, -50.0),
+            w(80.0, -50.0),
+            w(80.0, 50.0),
+            w(60.0, 50.0),
+            w(60.0, -30.0),
+            w(40.0, -30.0),
+            w(40.0, 50.0),
+        ];
+        assert_eq!(
+            clip(vec![arch]),
+            vec![
+                vec![vec![(20, -10), (20, 50), (40, -10), (40, 50)]],
+                vec![vec![(60, -10), (60, 50), (80, -10), (80, 50)]]
+            ]
+        );
     }
 }

@@ -241,7 +241,6 @@ impl GridsSource {
         let (a, b) = frame.world_box();
         let mut layer = LayerBuilder::new(&format!("grid_l{}", level + 1), extent);
         let scale = frame.scale();
-        let mut ring = Vec::new();
         for hit in shapes.tree.locate_in_envelope_intersecting(&AABB::from_corners([a.0, a.1], [b.0, b.1])) {
             let i = hit.data as usize;
             let (min, max) = shapes.boxes[i];
@@ -251,19 +250,7 @@ impl GridsSource {
             let shape = &shapes.shapes[i];
             let mut polygons = Vec::with_capacity(shape.polygons.len());
             for polygon in &shape.polygons {
-                let mut rings: Vec<Vec<(i32, i32)>> = Vec::with_capacity(polygon.len());
-                for (k, r) in polygon.iter().enumerate() {
-                    ring.clear();
-                    frame.clip_ring(r.iter().copied(), &mut ring);
-                    if ring.len() >= 3 {
-                        rings.push(std::mem::take(&mut ring));
-                    } else if k == 0 {
-                        break;
-                    }
-                }
-                if !rings.is_empty() {
-                    polygons.push(rings);
-                }
+                frame.clip_polygon(polygon, &mut polygons);
             }
             if polygons.is_empty() {
                 continue;

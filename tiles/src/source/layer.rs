@@ -44,6 +44,12 @@ fn simplified(points: &[Coord<f64>], epsilon: f64) -> Vec<World> {
     line.simplify(epsilon).0.into_iter().map(|c| (c.x, c.y)).collect()
 }
 
+/// A closed ring (last point the first) opened.
+fn open(mut ring: Vec<World>) -> Vec<World> {
+    ring.pop();
+    ring
+}
+
 fn extent_of(points: &[World], scale: f64) -> ((f64, f64), (f64, f64)) {
     let mut min = (f64::INFINITY, f64::INFINITY);
     let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
@@ -79,25 +85,15 @@ fn cut(geometry: &Geometry<f64>, frame: &Frame) -> Option<TileGeometry> {
                 continue;
             }
             let mut rings = Vec::with_capacity(1 + p.interiors().len());
-            let mut ring = Vec::new();
-            frame.clip_ring(exterior[..exterior.len() - 1].iter().copied(), &mut ring);
-            if ring.len() < 3 {
-                continue;
-            }
-            rings.push(std::mem::take(&mut ring));
+            rings.push(open(exterior));
             for hole in p.interiors() {
                 let h = simplified(&hole.0, epsilon);
                 let (min, max) = extent_of(&h, scale);
-                if h.len() < 4 || below_a_pixel(min, max) {
-                    continue;
+                if h.len() >= 4 && !below_a_pixel(min, max) {
+                    rings.push(open(h));
                 }
-                frame.clip_ring(h[..h.len() - 1].iter().copied(), &mut ring);
-                if ring.len() >= 3 {
-                    rings.push(std::mem::take(&mut ring));
-                }
-                ring.clear();
             }
-            out.push(rings);
+            frame.clip_polygon(&rings, &mut out);
         }
         TileGeometry::Polygons(out)
     };
