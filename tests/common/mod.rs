@@ -67,3 +67,109 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, u64> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// A Mapbox Vector Tile read back for assertions and snapshots: per layer its name, version,
+/// extent, keys, and per feature its id, type, properties (as JSON) and command count. A
+/// reader of the protobuf written for the tests (the independent decoders are in
+/// `tests/tiles/check.py`).
+pub mod mvt {
+    use serde_json::{Value, json};
+
+    fn varint(b: &[u8], i: &mut usize) -> u64 {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let byte = b[*i];
+            *i += 1;
+            v |= u64::from(byte & 0x7F) << shift;
+            if byte < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    /// (field number, varint value or bytes) of a message.
+    fn fields(b: &[u8]) -> Vec<(u64, Result<u64, &[u8]>)> {
+        let (mut i, mut out) = (0, Vec::new());
+        while i < b.len() {
+            let key = varint(b, &mut i);
+            match key & 7 {
+                0 => out.push((key >> 3, Ok(varint(b, &mut i)))),
+                1 => {
+                    out.push((key >> 3, Err(&b[i..i + 8])));
+                    i += 8;
+                }
+                2 => {
+                    let n = varint(b, &mut i) as usize;
+                    out.push((key >> 3, Err(&b[i..i + n])));
+                    i += n;
+                }
+                w => panic!("wire type {w}"),
+            }
+        }
+        out
+    }
+
+    fn packed(b: &[u8]) -> Vec<u64> {
+        let (mut i, mut out) = (0, Vec::new());
+        while i < b.len() {
+            out.push(varint(b, &mut i));
+        }
+        out
+    }
+
+    fn value(b: &[u8]) -> Value {
+        match fields(b).first() {
+            Some((1, Err(s))) => json!(String::from_utf8_lossy(s)),
+            Some((3, Err(d))) => json!(f64::from_le_bytes(d[..8].try_into().expect("8 bytes"))),
+            Some((6, Ok(v))) => json!(((v >> 1) as i64) ^ -((v & 1) as i64)),
+            Some((7, Ok(v))) => json!(*v != 0),
+            other => json!(format!("{other:?}")),
+        }
+    }
+
+    /// The tile as JSON: `[{name, version, extent, keys, features: [{id, type, properties, commands}]}]`.
+    pub fn read(tile: &[u8]) -> Value {
+        let mut layers = Vec::new();
+        for (n, l) in fields(tile) {
+            assert_eq!(n, 3, "a tile holds layers only");
+            let l = l.expect_err("a layer is a message");
+            let (mut name, mut version, mut extent) = (String::new(), 0, 0);
+            let (mut keys, mut values, mut raw_features) = (Vec::new(), Vec::new(), Vec::new());
+            for (n, v) in fields(l) {
+                match (n, v) {
+                    (1, Err(s)) => name = String::from_utf8_lossy(s).into_owned(),
+                    (15, Ok(v)) => version = v,
+                    (5, Ok(v)) => extent = v,
+                    (3, Err(s)) => keys.push(String::from_utf8_lossy(s).into_owned()),
+                    (4, Err(s)) => values.push(value(s)),
+                    (2, Err(s)) => raw_features.push(s),
+                    _ => {}
+                }
+            }
+            let features: Vec<Value> = raw_features
+                .iter()
+                .map(|f| {
+                    let (mut id, mut kind, mut props, mut commands) = (Value::Null, 0, serde_json::Map::new(), 0);
+                    for (n, v) in fields(f) {
+                        match (n, v) {
+                            (1, Ok(v)) => id = json!(v),
+                            (3, Ok(v)) => kind = v,
+                            (2, Err(s)) => {
+                                for kv in packed(s).chunks(2) {
+                                    props.insert(keys[kv[0] as usize].clone(), values[kv[1] as usize].clone());
+                                }
+                            }
+                            (4, Err(s)) => commands = packed(s).len(),
+                            _ => {}
+                        }
+                    }
+                    json!({"id": id, "type": kind, "properties": props, "commands": commands})
+                })
+                .collect();
+            layers
+                .push(json!({"name": name, "version": version, "extent": extent, "keys": keys, "features": features}));
+        }
+        Value::Array(layers)
+    }
+}

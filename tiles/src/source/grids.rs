@@ -241,8 +241,14 @@ impl GridsSource {
         let (a, b) = frame.world_box();
         let mut layer = LayerBuilder::new(&format!("grid_l{}", level + 1), extent);
         let scale = frame.scale();
-        for hit in shapes.tree.locate_in_envelope_intersecting(&AABB::from_corners([a.0, a.1], [b.0, b.1])) {
-            let i = hit.data as usize;
+        let mut hits: Vec<usize> = shapes
+            .tree
+            .locate_in_envelope_intersecting(&AABB::from_corners([a.0, a.1], [b.0, b.1]))
+            .map(|h| h.data as usize)
+            .collect();
+        // Grid order, so a tile's bytes do not depend on the index's walk.
+        hits.sort_unstable();
+        for i in hits {
             let (min, max) = shapes.boxes[i];
             if below_a_pixel((min.0 * scale, min.1 * scale), (max.0 * scale, max.1 * scale)) {
                 continue;
