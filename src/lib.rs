@@ -10,3 +10,4 @@ pub mod cli;
 pub mod data;
 pub mod http;
 pub mod state;
+pub mod tile_sources;

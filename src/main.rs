@@ -33,6 +33,8 @@ enum Command {
     Reverse(gridgis::cli::geocode::ReverseArgs),
     /// Write data out.
     Export(gridgis::cli::export::Args),
+    /// Pre-render a tile archive (PMTiles or MBTiles) of some sources.
+    Tiles(gridgis::cli::tiles::Args),
     /// Import a file (GeoJSON, Shapefile or a zip of one, CSV, FlatGeobuf, GeoPackage) as a
     /// layer's next version; a running server serves it within a second.
     Import(gridgis::cli::import::Args),
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Geocode(args) => gridgis::cli::geocode::run(&cli.data, args),
         Command::Reverse(args) => gridgis::cli::geocode::reverse(&cli.data, args),
         Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
+        Command::Tiles(args) => gridgis::cli::tiles::run(&cli.data, args),
         Command::Import(args) => gridgis::cli::import::run(&cli.data, args),
         Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),
         Command::Rollback(args) => gridgis::cli::layers::rollback(&cli.data, args),

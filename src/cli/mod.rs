@@ -7,6 +7,7 @@ pub mod import;
 pub mod layers;
 pub mod locate;
 pub mod serve;
+pub mod tiles;
 
 /// Exit status of a batch command that completed but skipped malformed lines.
 pub const EXIT_SKIPPED_LINES: u8 = 2;

@@ -9,73 +9,49 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridgis_tiles::{LayerSource, RenderedTile, Source, TileCoord, TileKey};
 
+use crate::tile_sources::{GRIDS_SOURCE, SourcesError, resolve};
+
 use super::error::AppError;
 use crate::state::SharedState;
-
-/// Most sources one composite tile may hold.
-pub const MAX_SOURCES: usize = 32;
-/// The source id of the grid hierarchy.
-pub const GRIDS_SOURCE: &str = "grids";
 
 const MVT: &str = "application/vnd.mapbox-vector-tile";
 /// Tiles are never stale: every answer is revalidated with its ETag, which changes the moment a
 /// source's new version is published (a 304 costs no rendering).
 const CACHE_CONTROL: &str = "public, no-cache";
 
+impl From<SourcesError> for AppError {
+    fn from(e: SourcesError) -> Self {
+        match e {
+            SourcesError::Unknown(_) => AppError::not_found("source_not_found", e.to_string()),
+            _ => AppError::bad_request(e.to_string()),
+        }
+    }
+}
+
 /// The sources named in a request, resolved against the current layers.
 struct Resolved {
     /// The request's ids, comma-separated, in order.
     spec: String,
-    layers: Vec<LayerSource>,
-    /// Where `grids` stands among the sources, if it is one.
-    grids_at: Option<usize>,
+    sources: Vec<Arc<dyn Source>>,
 }
 
 impl Resolved {
     fn new(state: &SharedState, spec: &str) -> Result<Self, AppError> {
-        let ids: Vec<&str> = spec.split(',').collect();
-        if ids.len() > MAX_SOURCES {
-            return Err(AppError::bad_request(format!("{} sources in one request; at most {MAX_SOURCES}", ids.len())));
-        }
-        let set = state.layers.load();
-        let mut layers = Vec::new();
-        let mut grids_at = None;
-        for (i, id) in ids.iter().enumerate() {
-            if ids[..i].contains(id) {
-                return Err(AppError::bad_request(format!(
-                    "source '{id}' is named twice: tile layer names must be unique"
-                )));
-            }
-            if *id == GRIDS_SOURCE {
-                grids_at = Some(i);
-                continue;
-            }
-            let data = set.get(id).ok_or_else(|| {
-                AppError::not_found("source_not_found", format!("no tile source '{id}' (see /catalog)"))
-            })?;
-            layers.push(LayerSource::new(data.clone()));
-        }
-        Ok(Self { spec: spec.to_owned(), layers, grids_at })
+        let sources = resolve(spec, &state.grids_tiles, &state.layers.load())?;
+        Ok(Self { spec: spec.to_owned(), sources })
     }
 
-    fn with_sources<T>(&self, state: &SharedState, f: impl FnOnce(&[&dyn Source]) -> T) -> T {
-        let mut sources: Vec<&dyn Source> = self.layers.iter().map(|l| l as &dyn Source).collect();
-        if let Some(at) = self.grids_at {
-            sources.insert(at, state.grids_tiles.as_ref());
-        }
-        f(&sources)
+    fn refs(&self) -> Vec<&dyn Source> {
+        self.sources.iter().map(|s| s.as_ref()).collect()
     }
 
-    fn key(&self, state: &SharedState, tile: TileCoord) -> TileKey {
-        let versions = self.with_sources(state, |sources| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            for s in sources {
-                s.version().hash(&mut h);
-            }
-            h.finish()
-        });
+    fn key(&self, tile: TileCoord) -> TileKey {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for s in &self.sources {
+            s.version().hash(&mut h);
+        }
         let (z, x, y) = tile.zxy();
-        TileKey { sources: self.spec.as_str().into(), versions, z, x, y }
+        TileKey { sources: self.spec.as_str().into(), versions: h.finish(), z, x, y }
     }
 }
 
@@ -125,7 +101,7 @@ pub async fn tile(
 ) -> Result<Response, AppError> {
     let tile = parse_tile(&z, &x, &y)?;
     let resolved = Resolved::new(&state, &sources)?;
-    let key = resolved.key(&state, tile);
+    let key = resolved.key(tile);
     let gzip = accepts_gzip(&headers);
     let tag = etag(&key, gzip);
     let mut out_headers = HeaderMap::new();
@@ -143,9 +119,7 @@ pub async fn tile(
             let st = state.clone();
             tokio::task::spawn_blocking(move || {
                 let options = st.tile_options;
-                st.tile_cache.get_or_render(&key, || {
-                    resolved.with_sources(&st, |sources| gridgis_tiles::render_tile(sources, tile, &options))
-                })
+                st.tile_cache.get_or_render(&key, || gridgis_tiles::render_tile(&resolved.refs(), tile, &options))
             })
             .await
             .map_err(|e| AppError::internal(e.to_string()))?
@@ -182,7 +156,7 @@ pub async fn tilejson(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let resolved = Resolved::new(&state, &sources)?;
-    let infos = resolved.with_sources(&state, |s| s.iter().map(|s| s.info()).collect::<Vec<_>>());
+    let infos: Vec<_> = resolved.sources.iter().map(|s| s.info()).collect();
     let url = format!("{}/tiles/{sources}/{{z}}/{{x}}/{{y}}", base_url(&headers));
     Ok(axum::Json(gridgis_tiles::tilejson(&infos, &url)).into_response())
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod archive;
 mod cache;
 mod clip;
 mod mvt;
@@ -9,6 +10,7 @@ mod source;
 mod tile;
 mod tilejson;
 
+pub use crate::archive::{ArchiveError, ArchiveReport, tiles_over, write_archive};
 pub use crate::cache::{CacheStats, RenderedTile, TileCache, TileKey};
 pub use crate::clip::{Frame, World, world};
 pub use crate::mvt::{EXTENT, LayerBuilder, PropertyValue, TileGeometry, TilePoint, encode_tile};
