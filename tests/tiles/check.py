@@ -18,11 +18,16 @@ Against a running `gridgis serve` on the demo data:
   outline overlaps (an overlap under 4 square units, a quarter pixel, is allowed either way:
   rounding decides);
 - a thematic layer of points and one of polygons, the same checks against their features
-  (within one unit for points, half a pixel and one unit for areas, which are simplified).
+  (within one unit for points, half a pixel and one unit for areas, which are simplified);
+- `gridgis tiles` archives: the MBTiles read with Python's sqlite3 (every tile, gunzipped,
+  byte for byte the server's tile at that z/x/y, rows counted from the south), the PMTiles
+  read with the npm `pmtiles` reader and decoded by `@mapbox/vector-tile` (the same tiles,
+  layers and feature counts as the MBTiles, the header's zooms, type and compression).
 """
 
 import argparse
 import gzip
+import sqlite3
 import warnings
 import json
 import math
@@ -253,6 +258,50 @@ def compare(feature, expected, z, x, y, tol, where):
         fail(f"{where}: {worst:.2f} units from shapely's clip (allowed {tol})")
 
 
+def fetch_plain(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as r:
+        return r.status, r.read()
+
+
+def archives(port, data, bin_path, tmp):
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not os.path.isdir(os.path.join(here, "node_modules")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=here, check=True)
+    sources = "grids,hr_poi_food"
+    paths = {ext: os.path.join(tmp, f"check.{ext}") for ext in ("pmtiles", "mbtiles")}
+    for p in paths.values():
+        subprocess.run([bin_path, "--data", data, "tiles", sources, "--out", p, "--maxzoom", "13"], check=True,
+                       stderr=subprocess.DEVNULL)
+    db = sqlite3.connect(paths["mbtiles"])
+    meta = dict(db.execute("SELECT name, value FROM metadata"))
+    if meta.get("format") != "pbf" or "vector_layers" not in json.loads(meta.get("json", "{}")):
+        fail(f"mbtiles metadata {meta}")
+    rows = db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles").fetchall()
+    coords, counts = [], {}
+    for z, x, row, blob in rows:
+        y = (1 << z) - 1 - row
+        status, served = fetch_plain(port, f"/tiles/{sources}/{z}/{x}/{y}")
+        if status != 200 or gzip.decompress(blob) != served:
+            fail(f"mbtiles {z}/{x}/{y}: not the server's tile (status {status})")
+        layers = mapbox_vector_tile.decode(gzip.decompress(blob))
+        counts[f"{z}/{x}/{y}"] = {name: len(l["features"]) for name, l in layers.items()}
+        coords.append([z, x, y])
+    out = subprocess.run(["node", os.path.join(here, "archives.mjs"), paths["pmtiles"]], input=json.dumps(coords),
+                         capture_output=True, text=True, check=True)
+    pm = json.loads(out.stdout)
+    h = pm["header"]
+    if (h["minZoom"], h["maxZoom"], h["tileType"], h["tileCompression"]) != (8, 13, 1, 2):
+        fail(f"pmtiles header {h}")
+    if h["addressed"] != len(rows):
+        fail(f"pmtiles addresses {h['addressed']} tiles, the mbtiles holds {len(rows)}")
+    for key, want in counts.items():
+        got = pm["tiles"].get(key)
+        if got is None or {n: l["features"] for n, l in got.items()} != want:
+            fail(f"pmtiles {key}: {got and {n: l['features'] for n, l in got.items()}} vs mbtiles {want}")
+    print(f"tiles check: archives of {sources} to z13, {len(rows)} tiles, the same in the MBTiles (sqlite3), "
+          f"the PMTiles (npm pmtiles) and from the server")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin")
@@ -281,6 +330,7 @@ def main():
                 except OSError:
                     time.sleep(0.1)
             run(port, grids, data, a.bin, tmp)
+            archives(port, data, a.bin, tmp)
         finally:
             server.terminate()
             server.wait()
