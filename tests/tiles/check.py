@@ -10,7 +10,8 @@ Against a running `gridgis serve` on the demo data:
   and extent 4096, unique layer names, keys and values de-duplicated, feature ids, commands
   well formed (MoveTo/LineTo/ClosePath with their counts, no zero-length LineTo, a ring's first
   point not repeated), every exterior ring of positive area in tile coordinates (y down) and
-  its holes after it with negative area, properties the grid's own;
+  its holes after it with negative area, every polygon OGC-valid (GEOS), properties the
+  grid's own;
 - each feature's geometry within one tile unit of the grid's outline clipped by shapely to
   the buffered tile (where shapes are drawn as stored, z ≥ 13), within a pixel (8 units)
   where they are simplified for the zoom (z ≤ 12);
@@ -374,6 +375,10 @@ def run(port, grids, data, bin_path, tmp):
                 if f"grid_l{p['level']}" != name:
                     fail(f"{where}: level {p['level']} in {name}")
                 codes.add(p["code"])
+                g_ours = shape(feat["geometry"])
+                if not g_ours.is_valid:
+                    from shapely.validation import explain_validity
+                    fail(f"{where} {p['code']}: not OGC-valid ({explain_validity(g_ours)})")
                 if z >= 16 or (z, x, y) in geometry_sample:
                     # Simplified for the zoom (z ≤ 12): by half a pixel (4 units) by construction,
                     # under a pixel (8 units) with rounding and the metric's approximations.

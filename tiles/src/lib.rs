@@ -12,7 +12,7 @@ mod tilejson;
 
 pub use crate::archive::{ArchiveError, ArchiveReport, tiles_over, write_archive};
 pub use crate::cache::{CacheStats, RenderedTile, TileCache, TileKey};
-pub use crate::clip::{Frame, World, world};
+pub use crate::clip::{Frame, Ring, World, world};
 pub use crate::mvt::{EXTENT, LayerBuilder, PropertyValue, TileGeometry, TilePoint, encode_tile};
 pub use crate::source::{
     GridsSource, LayerSource, Source, SourceInfo, TileOptions, UNITS_PER_PIXEL, VectorLayer, render_tile,

@@ -43,42 +43,45 @@ pub(crate) fn area2(ring: &[TilePoint]) -> i64 {
         .sum()
 }
 
-/// A ring cleaned for encoding: no repeated points, no closing repeat of the first point, no
-/// spikes (`a b a`); `None` when fewer than three points or no area remain.
-fn clean_ring(ring: &[TilePoint]) -> Option<Vec<TilePoint>> {
-    let mut out: Vec<TilePoint> = Vec::with_capacity(ring.len());
-    for &p in ring {
-        if out.last() == Some(&p) {
+/// Cleans a ring for encoding, in place: no repeated points, no closing repeat of the first
+/// point, no spikes (`a b a`). False when fewer than three points or no area remain.
+fn clean_ring(ring: &mut Vec<TilePoint>) -> bool {
+    let mut n = 0;
+    for i in 0..ring.len() {
+        let p = ring[i];
+        if n > 0 && ring[n - 1] == p {
             continue;
         }
         // A spike: going out and straight back adds nothing but a zero-width sliver.
-        if out.len() >= 2 && out[out.len() - 2] == p {
-            out.pop();
+        if n >= 2 && ring[n - 2] == p {
+            n -= 1;
             continue;
         }
-        out.push(p);
+        ring[n] = p;
+        n += 1;
     }
+    ring.truncate(n);
     // The same at the seam where the ring closes.
     loop {
-        let n = out.len();
-        if n >= 2 && out[0] == out[n - 1] {
-            out.pop();
-        } else if n >= 3 && out[n - 2] == out[0] {
-            out.pop();
-            out.pop();
-        } else if n >= 3 && out[1] == out[n - 1] {
-            out.remove(0);
-            out.pop();
+        let n = ring.len();
+        if n >= 2 && ring[0] == ring[n - 1] {
+            ring.pop();
+        } else if n >= 3 && ring[n - 2] == ring[0] {
+            ring.truncate(n - 2);
+        } else if n >= 3 && ring[1] == ring[n - 1] {
+            ring.remove(0);
+            ring.pop();
         } else {
             break;
         }
     }
-    (out.len() >= 3 && area2(&out) != 0).then_some(out)
+    ring.len() >= 3 && area2(ring) != 0
 }
 
 /// Appends `geometry`'s commands to `out` and returns its `GeomType`, or `None` (nothing
 /// appended) when nothing of it survives cleaning.
-pub(crate) fn commands(geometry: &TileGeometry, out: &mut Vec<u32>) -> Option<u64> {
+/// Polygon rings are cleaned in place on the way.
+pub(crate) fn commands(geometry: &mut TileGeometry, out: &mut Vec<u32>) -> Option<u64> {
     let start = out.len();
     let mut cursor = (0i32, 0i32);
     let mut param = |out: &mut Vec<u32>, p: TilePoint| {
@@ -92,7 +95,7 @@ pub(crate) fn commands(geometry: &TileGeometry, out: &mut Vec<u32>) -> Option<u6
                 return None;
             }
             out.push(command(MOVE_TO, points.len()));
-            for &p in points {
+            for &p in points.iter() {
                 param(out, p);
             }
             POINT
@@ -100,7 +103,7 @@ pub(crate) fn commands(geometry: &TileGeometry, out: &mut Vec<u32>) -> Option<u6
         TileGeometry::Lines(lines) => {
             for line in lines {
                 let mut pts: Vec<TilePoint> = Vec::with_capacity(line.len());
-                for &p in line {
+                for &p in line.iter() {
                     if pts.last() != Some(&p) {
                         pts.push(p);
                     }
@@ -118,18 +121,23 @@ pub(crate) fn commands(geometry: &TileGeometry, out: &mut Vec<u32>) -> Option<u6
             LINESTRING
         }
         TileGeometry::Polygons(polygons) => {
-            for polygon in polygons {
-                let Some(mut exterior) = polygon.first().and_then(|r| clean_ring(r)) else { continue };
-                if area2(&exterior) < 0 {
+            for polygon in polygons.iter_mut() {
+                let Some((exterior, holes)) = polygon.split_first_mut() else { continue };
+                if !clean_ring(exterior) {
+                    continue;
+                }
+                if area2(exterior) < 0 {
                     exterior.reverse();
                 }
-                let holes = polygon[1..].iter().filter_map(|r| clean_ring(r)).map(|mut h| {
-                    if area2(&h) > 0 {
+                for ring in std::iter::once(&*exterior).chain(holes.iter_mut().filter_map(|h| {
+                    if !clean_ring(h) {
+                        return None;
+                    }
+                    if area2(h) > 0 {
                         h.reverse();
                     }
-                    h
-                });
-                for ring in std::iter::once(exterior).chain(holes) {
+                    Some(&*h)
+                })) {
                     out.push(command(MOVE_TO, 1));
                     param(out, ring[0]);
                     out.push(command(LINE_TO, ring.len() - 1));
@@ -151,7 +159,7 @@ mod tests {
 
     fn encode(g: &TileGeometry) -> (Option<u64>, Vec<u32>) {
         let mut out = Vec::new();
-        let k = commands(g, &mut out);
+        let k = commands(&mut g.clone(), &mut out);
         (k, out)
     }
 

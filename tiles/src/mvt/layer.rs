@@ -3,10 +3,10 @@
 use rustc_hash::FxHashMap;
 
 use super::geometry::{TileGeometry, commands};
-use super::proto::{bytes_field, double_field, packed_field, uint_field, zigzag64};
+use super::proto::{bytes_field, double_field, field_header, packed_body, uint_field, varint_len, zigzag64};
 
 /// A property value as MVT stores it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PropertyValue<'a> {
     /// `string_value`.
     String(&'a str),
@@ -19,26 +19,28 @@ pub enum PropertyValue<'a> {
 }
 
 /// Builds one layer. Guarantees: version 2, the given extent, each key and each value stored
-/// once, features in the order added.
+/// once, features in the order added. Keys and string values are borrowed (`'a`) from the data
+/// being encoded, so building a layer copies no text but into its output.
 #[derive(Debug)]
-pub struct LayerBuilder {
+pub struct LayerBuilder<'a> {
     name: String,
     extent: u32,
     features: Vec<u8>,
     count: usize,
-    keys: Vec<String>,
-    key_index: FxHashMap<String, u32>,
+    keys: Vec<&'a str>,
+    key_index: FxHashMap<&'a str, u32>,
     values: Vec<u8>,
     value_count: u32,
     /// Value indexes by kind; doubles by their bits, so `NaN` and `-0.0` are values of their
     /// own; bools by `u64::from`.
-    strings: FxHashMap<String, u32>,
+    strings: FxHashMap<&'a str, u32>,
     numbers: FxHashMap<(u8, u64), u32>,
     scratch_tags: Vec<u32>,
     scratch_geometry: Vec<u32>,
+    scratch_bytes: (Vec<u8>, Vec<u8>),
 }
 
-impl LayerBuilder {
+impl<'a> LayerBuilder<'a> {
     /// An empty layer named `name`.
     pub fn new(name: &str, extent: u32) -> Self {
         Self {
@@ -54,6 +56,7 @@ impl LayerBuilder {
             numbers: FxHashMap::default(),
             scratch_tags: Vec::new(),
             scratch_geometry: Vec::new(),
+            scratch_bytes: (Vec::new(), Vec::new()),
         }
     }
 
@@ -67,44 +70,56 @@ impl LayerBuilder {
         self.count == 0
     }
 
-    fn key(&mut self, k: &str) -> u32 {
+    fn key(&mut self, k: &'a str) -> u32 {
         if let Some(&i) = self.key_index.get(k) {
             return i;
         }
         let i = self.keys.len() as u32;
-        self.keys.push(k.to_owned());
-        self.key_index.insert(k.to_owned(), i);
+        self.keys.push(k);
+        self.key_index.insert(k, i);
         i
     }
 
-    fn value(&mut self, v: &PropertyValue<'_>) -> u32 {
-        let number = match v {
+    fn value(&mut self, v: &PropertyValue<'a>) -> u32 {
+        let number = match *v {
             PropertyValue::String(s) => {
-                if let Some(&i) = self.strings.get(*s) {
+                if let Some(&i) = self.strings.get(s) {
                     return i;
                 }
                 None
             }
-            PropertyValue::Int(i) => Some((0, *i as u64)),
+            PropertyValue::Int(i) => Some((0, i as u64)),
             PropertyValue::Double(d) => Some((1, d.to_bits())),
-            PropertyValue::Bool(b) => Some((2, u64::from(*b))),
+            PropertyValue::Bool(b) => Some((2, u64::from(b))),
         };
         if let Some(&i) = number.and_then(|k| self.numbers.get(&k)) {
             return i;
         }
-        let mut msg = Vec::with_capacity(16);
-        match v {
-            PropertyValue::String(s) => bytes_field(&mut msg, 1, s.as_bytes()),
-            PropertyValue::Double(d) => double_field(&mut msg, 3, *d),
-            PropertyValue::Int(i) => uint_field(&mut msg, 6, zigzag64(*i)),
-            PropertyValue::Bool(b) => uint_field(&mut msg, 7, u64::from(*b)),
+        // The Value message straight into the layer: its length, then its one field.
+        match *v {
+            PropertyValue::String(s) => {
+                field_header(&mut self.values, 4, 1 + varint_len(s.len() as u64) + s.len());
+                bytes_field(&mut self.values, 1, s.as_bytes());
+            }
+            PropertyValue::Double(d) => {
+                field_header(&mut self.values, 4, 9);
+                double_field(&mut self.values, 3, d);
+            }
+            PropertyValue::Int(i) => {
+                let z = zigzag64(i);
+                field_header(&mut self.values, 4, 1 + varint_len(z));
+                uint_field(&mut self.values, 6, z);
+            }
+            PropertyValue::Bool(b) => {
+                field_header(&mut self.values, 4, 2);
+                uint_field(&mut self.values, 7, u64::from(b));
+            }
         }
-        bytes_field(&mut self.values, 4, &msg);
         let i = self.value_count;
         self.value_count += 1;
-        match (v, number) {
+        match (*v, number) {
             (PropertyValue::String(s), _) => {
-                self.strings.insert((*s).to_owned(), i);
+                self.strings.insert(s, i);
             }
             (_, Some(k)) => {
                 self.numbers.insert(k, i);
@@ -115,12 +130,13 @@ impl LayerBuilder {
     }
 
     /// Adds a feature; `None` values are left out (MVT has no null). Returns false, adding
-    /// nothing, when the geometry has nothing left once cleaned for the integer grid.
-    pub fn add_feature<'p>(
+    /// nothing, when the geometry has nothing left once cleaned for the integer grid (polygon
+    /// rings are cleaned in place).
+    pub fn add_feature(
         &mut self,
         id: Option<u64>,
-        properties: impl IntoIterator<Item = (&'p str, Option<PropertyValue<'p>>)>,
-        geometry: &TileGeometry,
+        properties: impl IntoIterator<Item = (&'a str, Option<PropertyValue<'a>>)>,
+        geometry: &mut TileGeometry,
     ) -> bool {
         let mut geom = std::mem::take(&mut self.scratch_geometry);
         geom.clear();
@@ -137,16 +153,31 @@ impl LayerBuilder {
                 tags.push(vi);
             }
         }
-        let mut msg = Vec::with_capacity(geom.len() * 2 + tags.len() + 8);
+        // The Feature message straight into the layer: the packed bodies once, then its length
+        // and its fields.
+        let (mut tag_bytes, mut geom_bytes) = std::mem::take(&mut self.scratch_bytes);
+        packed_body(&mut tag_bytes, &tags);
+        packed_body(&mut geom_bytes, &geom);
+        let packed = |n: usize| 1 + varint_len(n as u64) + n;
+        let len = id.map_or(0, |id| 1 + varint_len(id))
+            + if tags.is_empty() { 0 } else { packed(tag_bytes.len()) }
+            + 1
+            + varint_len(kind)
+            + packed(geom_bytes.len());
+        if self.features.capacity() == 0 {
+            // A layer with one feature mostly gets more: start at a size that spares growing.
+            self.features.reserve(16 * 1024);
+        }
+        field_header(&mut self.features, 2, len);
         if let Some(id) = id {
-            uint_field(&mut msg, 1, id);
+            uint_field(&mut self.features, 1, id);
         }
         if !tags.is_empty() {
-            packed_field(&mut msg, 2, &tags);
+            bytes_field(&mut self.features, 2, &tag_bytes);
         }
-        uint_field(&mut msg, 3, kind);
-        packed_field(&mut msg, 4, &geom);
-        bytes_field(&mut self.features, 2, &msg);
+        uint_field(&mut self.features, 3, kind);
+        bytes_field(&mut self.features, 4, &geom_bytes);
+        self.scratch_bytes = (tag_bytes, geom_bytes);
         self.count += 1;
         self.scratch_geometry = geom;
         self.scratch_tags = tags;

@@ -11,6 +11,7 @@ mod geometry;
 mod layer;
 mod proto;
 
+pub(crate) use self::geometry::area2;
 pub use self::geometry::{TileGeometry, TilePoint};
 pub use self::layer::{LayerBuilder, PropertyValue};
 pub use self::proto::encode_tile;

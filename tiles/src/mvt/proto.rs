@@ -42,16 +42,21 @@ pub(crate) fn double_field(out: &mut Vec<u8>, field: u32, v: f64) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-pub(crate) fn packed_field(out: &mut Vec<u8>, field: u32, values: &[u32]) {
-    let len: usize = values.iter().map(|&v| varint_len(u64::from(v))).sum();
-    key(out, field, LEN);
-    varint(out, len as u64);
+/// `values` as varints, the body of a packed field (its length is the `Vec`'s).
+pub(crate) fn packed_body(out: &mut Vec<u8>, values: &[u32]) {
+    out.clear();
     for &v in values {
         varint(out, u64::from(v));
     }
 }
 
-fn varint_len(v: u64) -> usize {
+/// Bytes of a length-delimited field's key and length prefix for `len` bytes.
+pub(crate) fn field_header(out: &mut Vec<u8>, field: u32, len: usize) {
+    key(out, field, LEN);
+    varint(out, len as u64);
+}
+
+pub(crate) fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 

@@ -17,7 +17,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use super::{Source, SourceInfo, TileOptions, VectorLayer, below_a_pixel};
-use crate::clip::{Frame, World, world};
+use crate::clip::{Frame, Ring, World, world};
 use crate::mvt::{LayerBuilder, PropertyValue, TileGeometry};
 use crate::tile::TileCoord;
 
@@ -42,7 +42,7 @@ type Indexed = GeomWithData<Rectangle<[f64; 2]>, u32>;
 #[derive(Debug)]
 struct Shape {
     grid: GridId,
-    polygons: Vec<Vec<Vec<World>>>,
+    polygons: Vec<Vec<Ring>>,
 }
 
 /// The grids of one level at one simplification, with an index of their boxes.
@@ -67,17 +67,17 @@ impl Shapes {
     }
 }
 
-fn bbox(polygons: &[Vec<Vec<World>>]) -> (World, World) {
+fn bbox(polygons: &[Vec<Ring>]) -> (World, World) {
     let mut min = (f64::INFINITY, f64::INFINITY);
     let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for p in polygons.iter().flat_map(|p| p.first()).flatten() {
-        min = (min.0.min(p.0), min.1.min(p.1));
-        max = (max.0.max(p.0), max.1.max(p.1));
+    for (lo, hi) in polygons.iter().filter_map(|p| p.first()).map(Ring::bbox) {
+        min = (min.0.min(lo.0), min.1.min(lo.1));
+        max = (max.0.max(hi.0), max.1.max(hi.1));
     }
     (min, max)
 }
 
-fn to_world(mp: &MultiPolygon<f64>) -> Vec<Vec<Vec<World>>> {
+fn to_world(mp: &MultiPolygon<f64>) -> Vec<Vec<Ring>> {
     mp.0.iter()
         .map(|p| {
             std::iter::once(p.exterior())
@@ -88,7 +88,7 @@ fn to_world(mp: &MultiPolygon<f64>) -> Vec<Vec<Vec<World>>> {
                     if pts.len() > 1 && pts.first() == pts.last() {
                         pts.pop();
                     }
-                    pts
+                    Ring::new(pts)
                 })
                 .collect()
         })
@@ -270,7 +270,7 @@ impl GridsSource {
                     ("level", Some(PropertyValue::Int(i64::from(a.level)))),
                     ("kind", Some(PropertyValue::String(&a.kind))),
                 ],
-                &TileGeometry::Polygons(polygons),
+                &mut TileGeometry::Polygons(polygons),
             );
         }
         if let Some(bytes) = layer.finish() {

@@ -8,7 +8,7 @@ use geo_types::{Coord, Geometry, LineString};
 use gridgis_layers::{FieldType, LayerData, Value};
 
 use super::{Source, SourceInfo, TileOptions, UNITS_PER_PIXEL, VectorLayer, below_a_pixel};
-use crate::clip::{Frame, World, world};
+use crate::clip::{Frame, Ring, World, world};
 use crate::mvt::{LayerBuilder, PropertyValue, TileGeometry, TilePoint};
 use crate::tile::TileCoord;
 
@@ -85,12 +85,12 @@ fn cut(geometry: &Geometry<f64>, frame: &Frame) -> Option<TileGeometry> {
                 continue;
             }
             let mut rings = Vec::with_capacity(1 + p.interiors().len());
-            rings.push(open(exterior));
+            rings.push(Ring::new(open(exterior)));
             for hole in p.interiors() {
                 let h = simplified(&hole.0, epsilon);
                 let (min, max) = extent_of(&h, scale);
                 if h.len() >= 4 && !below_a_pixel(min, max) {
-                    rings.push(open(h));
+                    rings.push(Ring::new(open(h)));
                 }
             }
             frame.clip_polygon(&rings, &mut out);
@@ -183,9 +183,9 @@ impl Source for LayerSource {
         hits.sort_unstable();
         for i in hits {
             let r = self.data.record(i);
-            let Some(g) = cut(&r.geometry, &frame) else { continue };
+            let Some(mut g) = cut(&r.geometry, &frame) else { continue };
             let props = columns.iter().zip(r.values.iter()).map(|(k, v)| (k.as_str(), property(v)));
-            layer.add_feature(Some(u64::from(i) + 1), props, &g);
+            layer.add_feature(Some(u64::from(i) + 1), props, &mut g);
         }
         if let Some(bytes) = layer.finish() {
             out.push(bytes);
