@@ -27,7 +27,7 @@ type Units = (f64, f64);
 const CHUNK: usize = 16;
 
 /// A ring in world coordinates (open: the last point is not the first again) with the boxes
-/// of its runs of [`CHUNK`] vertices, so that clipping can pass over runs far from the tile
+/// of its runs of 16 vertices, so that clipping can pass over runs far from the tile
 /// without looking at each vertex.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ring {

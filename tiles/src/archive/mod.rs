@@ -32,7 +32,7 @@ pub enum ArchiveError {
         max: u8,
     },
     /// Writing the file.
-    #[error("{path}: {source}")]
+    #[error("cannot write {path}")]
     Io {
         /// The file.
         path: PathBuf,

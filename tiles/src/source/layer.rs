@@ -32,7 +32,7 @@ impl LayerSource {
         Self { data }
     }
 
-    /// The first zoom at which the layer's densest tile holds at most [`MAX_TILE_FEATURES`].
+    /// The first zoom at which the layer's densest tile holds at most 10,000 features.
     pub fn minzoom(&self) -> u8 {
         (0..=LAYER_MAXZOOM).find(|&z| self.data.densest_tile(z) <= MAX_TILE_FEATURES).unwrap_or(LAYER_MAXZOOM)
     }
