@@ -18,6 +18,7 @@ test: test-deps
 	python3 tests/oracle/run.py $(BIN)
 	python3 tests/geocode/eval.py $(BIN) --report target/geocode-eval.md
 	python3 tests/tiles/check.py $(BIN)
+	node tests/web/check.mjs $(BIN)
 
 deps:
 	scripts/install-deps.sh

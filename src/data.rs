@@ -24,6 +24,14 @@ pub struct Loaded {
     pub load_ms: u64,
     /// Of which building the geocoder.
     pub geocoder_ms: u64,
+    /// The staff roster.
+    pub roster: gridgis_cases::Roster,
+    /// The case categories (events, and the component layers').
+    pub categories: gridgis_cases::Categories,
+    /// The case log, indexed.
+    pub cases: gridgis_cases::CaseIndex,
+    /// How the case log was read.
+    pub cases_report: gridgis_cases::LoadReport,
 }
 
 /// True when `dir` is missing or an empty directory: a place for the demo dataset.
@@ -56,6 +64,7 @@ pub fn ensure_demo(dir: &Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&tmp);
     gridgis_import::demo::write_demo(&tmp, gridgis_import::demo::DEFAULT_SEED)
         .with_context(|| format!("writing the demo dataset to {}", tmp.display()))?;
+    route_demo_cases(&tmp)?;
     if dir.exists() {
         // An empty directory: rename cannot replace it on every platform, so remove it first.
         std::fs::remove_dir(dir).with_context(|| format!("cannot replace empty {}", dir.display()))?;
@@ -82,8 +91,52 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
     let geocoder_ms = t.elapsed().as_millis() as u64;
     let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
         .with_context(|| format!("the grids of {} do not share their boundaries", dir.display()))?;
+    let roster = gridgis_cases::Roster::load(dir)?;
+    let categories = gridgis_cases::Categories::new(&layers);
+    let (cases, cases_report) = gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?;
+    if cases_report.skipped > 0 {
+        tracing::warn!(
+            skipped = cases_report.skipped,
+            lines = ?cases_report.skipped_lines,
+            "{}: lines that are not cases were skipped",
+            dir.join(gridgis_cases::LOG_FILE).display()
+        );
+    }
     let load_ms = started.elapsed().as_millis() as u64;
-    Ok(Loaded { store, engine, layers, geocoder, grids_tiles, load_ms, geocoder_ms })
+    Ok(Loaded {
+        store,
+        engine,
+        layers,
+        geocoder,
+        grids_tiles,
+        load_ms,
+        geocoder_ms,
+        roster,
+        categories,
+        cases,
+        cases_report,
+    })
+}
+
+/// Routes the demo's case stream ([`gridgis_import::demo::INTAKE_FILE`]) into the case log of
+/// the new data dir `dir`, as if the intake system had sent it over the year: the malformed
+/// lines are refused, as the API would refuse them. Returns how many cases were logged.
+pub fn route_demo_cases(dir: &Path) -> anyhow::Result<usize> {
+    let loaded = load(dir)?;
+    let input = dir.join(gridgis_import::demo::INTAKE_FILE);
+    let bytes = std::fs::read(&input).with_context(|| format!("cannot read {}", input.display()))?;
+    let router = crate::cli::route::router(&loaded, None);
+    let h = loaded.engine.hierarchy();
+    let mut lines = Vec::new();
+    let mut transformers = gridgis_cases::Transformers::default();
+    for line in bytes.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)) {
+        let Ok(case) = gridgis_cases::CaseRequest::from_json(line) else { continue };
+        let Ok(routing) = router.route(&case, 0, &mut transformers) else { continue };
+        let result = gridgis_cases::Logged::new(&routing, h);
+        lines.push(gridgis_cases::LogLine { case, result });
+    }
+    gridgis_cases::CaseLog::write_all(dir, &lines)?;
+    Ok(lines.len())
 }
 
 /// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.

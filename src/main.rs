@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[command(name = "gridgis", version, about)]
 struct Cli {
     /// The data dir. Created with the demo dataset where missing, for `serve`, `locate`,
-    /// `geocode` and `reverse`.
+    /// `geocode`, `reverse` and `route`.
     #[arg(long, global = true, env = "GRIDGIS_DATA", default_value = "./gridgis-data")]
     data: PathBuf,
     #[command(subcommand)]
@@ -29,6 +29,8 @@ enum Command {
     Locate(gridgis::cli::locate::Args),
     /// Chinese address text to coordinates and grid: one address as JSON, or a CSV of them.
     Geocode(gridgis::cli::geocode::Args),
+    /// Route cases (NDJSON, one case a line) to their grids and people: NDJSON answers.
+    Route(gridgis::cli::route::Args),
     /// The nearest address and POI to a point, and its grid.
     Reverse(gridgis::cli::geocode::ReverseArgs),
     /// Write data out.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),
         Command::Locate(args) => gridgis::cli::locate::run(&cli.data, args),
         Command::Geocode(args) => gridgis::cli::geocode::run(&cli.data, args),
+        Command::Route(args) => gridgis::cli::route::run(&cli.data, args),
         Command::Reverse(args) => gridgis::cli::geocode::reverse(&cli.data, args),
         Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
         Command::Tiles(args) => gridgis::cli::tiles::run(&cli.data, args),

@@ -1,7 +1,7 @@
 //! The state every HTTP handler shares. Handlers take what they need from here, never from
 //! the module that mounts them.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -88,12 +88,24 @@ pub struct AppState {
     pub started: Instant,
     /// How long loading took, milliseconds.
     pub load_ms: u64,
+    /// The staff roster (fixed for the process).
+    pub roster: gridgis_cases::Roster,
+    /// What routing answers repeat (people, grids, sub-centres), serialized once.
+    pub route_json: crate::answer::RouteJson,
+    /// The case categories; rebuilt when a component layer changes.
+    pub categories: ArcSwap<gridgis_cases::Categories>,
+    /// Every logged case, indexed for the statistics and the latest cases.
+    pub cases: RwLock<gridgis_cases::CaseIndex>,
+    /// The case log, opened at the first case recorded; one writer at a time.
+    pub case_log: Mutex<Option<gridgis_cases::CaseLog>>,
 }
 
 impl AppState {
     /// State over a loaded data dir.
     pub fn new(loaded: Loaded, keys: ApiKeys, limits: Limits) -> Self {
+        let route_json = crate::answer::RouteJson::new(&loaded.engine, &loaded.roster);
         Self {
+            route_json,
             engine: loaded.engine,
             layers: ArcSwap::from_pointee(loaded.layers),
             geocoder: ArcSwap::from_pointee(loaded.geocoder),
@@ -105,6 +117,10 @@ impl AppState {
             limits,
             started: Instant::now(),
             load_ms: loaded.load_ms,
+            roster: loaded.roster,
+            categories: ArcSwap::from_pointee(loaded.categories),
+            cases: RwLock::new(loaded.cases),
+            case_log: Mutex::new(None),
         }
     }
 
@@ -125,6 +141,16 @@ impl AppState {
             [current.get(id), next.get(id)].into_iter().flatten().any(|l| gridgis_layers::is_geocoder_source(l.entry()))
         });
         let geocoder = if feeds_geocoder { Some(gridgis_layers::build_geocoder(&self.engine, &next)?) } else { None };
+        // Component layers are case categories: a new or removed one changes the list.
+        let feeds_categories = changed.iter().any(|id| {
+            [current.get(id), next.get(id)]
+                .into_iter()
+                .flatten()
+                .any(|l| l.entry().category == gridgis_cases::COMPONENT_LAYER_CATEGORY)
+        });
+        if feeds_categories {
+            self.categories.store(Arc::new(gridgis_cases::Categories::new(&next)));
+        }
         if !changed.is_empty() {
             self.layers.store(Arc::new(next));
         }

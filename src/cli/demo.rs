@@ -25,6 +25,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let demo = gridgis_import::demo::write_demo(&args.out, args.seed)
         .with_context(|| format!("writing the demo dataset to {}", args.out.display()))?;
+    let cases = crate::data::route_demo_cases(&args.out)?;
     let mut per_level = [0usize; 5];
     for g in &demo.grids {
         per_level[usize::from(g.level)] += 1;
@@ -32,7 +33,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t = &demo.thematic;
     eprintln!(
         "gridgis: wrote {} grids (levels 0–4: {:?}), {} townships and {} thematic layers ({} district, {} city: \
-         {} components, {} POIs, {} cameras, {} buildings; {} features) and {} addresses to {} in {:.1} s (seed {})",
+         {} components, {} POIs, {} cameras, {} buildings; {} features), {} addresses, {} staff and {} cases to {} in \
+         {:.1} s (seed {})",
         demo.grids.len(),
         per_level,
         demo.townships.len(),
@@ -45,6 +47,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         t.buildings,
         t.features,
         t.addresses,
+        gridgis_import::demo::STAFF_COUNTS.iter().map(|c| c.1).sum::<usize>(),
+        cases,
         args.out.display(),
         started.elapsed().as_secs_f64(),
         args.seed

@@ -6,6 +6,7 @@ pub mod geocode;
 pub mod import;
 pub mod layers;
 pub mod locate;
+pub mod route;
 pub mod serve;
 pub mod tiles;
 

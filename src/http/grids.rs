@@ -141,3 +141,151 @@ pub async fn grid(State(state): State<SharedState>, Path(code): Path<String>) ->
     });
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], feature.to_string()).into_response())
 }
+
+/// Query of `GET /grids/stats` and `GET /grids/{code}/overview`.
+#[derive(Debug, Deserialize)]
+pub struct StatsQuery {
+    level: Option<u8>,
+    from: Option<String>,
+    to: Option<String>,
+    category: Option<String>,
+}
+
+/// The window `[from, to)` asked for, in seconds; a bound not given is open.
+fn window(q: &StatsQuery) -> Result<(Option<i64>, Option<i64>), AppError> {
+    let parse = |s: &Option<String>, what: &str| -> Result<Option<i64>, AppError> {
+        match s.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => gridgis_cases::parse_time(s).map(Some).map_err(|e| AppError::new(StatusCode::BAD_REQUEST, "invalid_time", format!("{what}: {e}"))),
+        }
+    };
+    let (from, to) = (parse(&q.from, "from")?, parse(&q.to, "to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(AppError::new(StatusCode::BAD_REQUEST, "invalid_time", "from is after to"));
+    }
+    Ok((from, to))
+}
+
+/// The effective window as RFC 3339: the bounds asked for, else the log's first case and the
+/// second after its last.
+fn window_json(index: &gridgis_cases::CaseIndex, from: Option<i64>, to: Option<i64>) -> (Value, Value) {
+    let span = index.span();
+    let f = from.or(span.map(|s| s.0)).map(gridgis_cases::format_time);
+    let t = to.or(span.map(|s| s.1 + 1)).map(gridgis_cases::format_time);
+    (serde_json::json!(f), serde_json::json!(t))
+}
+
+/// `GET /grids/stats?level=1&from=&to=&category=`: cases per grid of a level in a time window
+/// (`[from, to)`, RFC 3339 or a Beijing date), optionally of one class or subclass: every grid
+/// of the level in code order, with its count, and the total and the largest count.
+pub async fn stats(State(state): State<SharedState>, Query(q): Query<StatsQuery>) -> Result<Response, AppError> {
+    let level = q.level.unwrap_or(1);
+    if !(1..=4).contains(&level) {
+        return Err(AppError::bad_request(format!("level must be 1, 2, 3 or 4 (got {level})")));
+    }
+    let (from, to) = window(&q)?;
+    let filter = gridgis_cases::CategoryFilter::new(q.category.as_deref());
+    let index = state.cases.read().map_err(|_| AppError::internal("the case index lock is poisoned"))?;
+    let h = state.engine.hierarchy();
+    let counts = gridgis_cases::grid_counts(&index, h, level, index.window(from, to), &filter);
+    let (f, t) = window_json(&index, from, to);
+    let grids: Vec<Value> = counts
+        .grids
+        .iter()
+        .zip(&counts.counts)
+        .map(|(&g, &n)| {
+            let g = h.grid(g);
+            serde_json::json!({"code": g.code, "name": g.name, "count": n})
+        })
+        .collect();
+    Ok(super::json::json_bytes(&serde_json::json!({
+        "level": level,
+        "from": f,
+        "to": t,
+        "category": filter.as_str(),
+        "total": counts.total,
+        "max": counts.counts.iter().max().copied().unwrap_or(0),
+        "grids": grids,
+    })))
+}
+
+/// Cases listed on a grid's overview.
+const OVERVIEW_LATEST: usize = 5;
+
+/// `GET /grids/{code}/overview?from=&to=`: what the map's grid panel shows: the grid, its
+/// chain and township, its staff (its own people; for a grid below level 1 also its level-1
+/// grid leader; the force members who answer for its level-1 grid), and its cases in the
+/// window (total, per class, the latest few).
+pub async fn overview(
+    State(state): State<SharedState>,
+    Path(code): Path<String>,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, AppError> {
+    let h = state.engine.hierarchy();
+    let id = h.by_code(&code).ok_or_else(|| AppError::not_found("grid_not_found", format!("no grid has code {code}")))?;
+    let (from, to) = window(&q)?;
+    let g = h.grid(id);
+    let roster = &state.roster;
+    let mut staff: Vec<crate::answer::Person<'_>> =
+        roster.at_unit(&g.code).iter().map(|&i| crate::answer::Person::full(roster.get(i))).collect();
+    if let Some(l1) = h.ancestor_at(id, 1) {
+        let l1_code = &h.grid(l1).code;
+        if l1 != id {
+            staff.extend(
+                roster
+                    .at_unit(l1_code)
+                    .iter()
+                    .filter(|&&i| roster.get(i).position == gridgis_cases::Position::GridLeader)
+                    .map(|&i| crate::answer::Person::full(roster.get(i))),
+            );
+        }
+        for force in gridgis_cases::Force::ALL {
+            staff.extend(roster.force_for(force, l1_code).iter().map(|&i| crate::answer::Person::full(roster.get(i))));
+        }
+    }
+    let below = roster.staff().iter().filter(|s| s.unit_code.starts_with(&g.code)).count();
+    let index = state.cases.read().map_err(|_| AppError::internal("the case index lock is poisoned"))?;
+    let in_window = index.window(from, to);
+    let (total, by_class) = gridgis_cases::grid_summary(&index, h, id, in_window);
+    let latest: Vec<Value> = in_window
+        .iter()
+        .rev()
+        .filter(|e| e.grid.is_some_and(|c| h.ancestor_at(c, g.level) == Some(id)))
+        .take(OVERVIEW_LATEST)
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id,
+                "reported_at": gridgis_cases::format_time(e.t),
+                "class": index.name(e.class),
+                "category": index.name(e.subclass).or(index.name(e.class)),
+                "status": e.status,
+            })
+        })
+        .collect();
+    let (f, t) = window_json(&index, from, to);
+    let chain: Vec<Value> = h
+        .chain(id)
+        .into_iter()
+        .map(|c| {
+            let c = h.grid(c);
+            serde_json::json!({"code": c.code, "name": c.name, "level": c.level})
+        })
+        .collect();
+    Ok(super::json::json_bytes(&serde_json::json!({
+        "grid": {"code": g.code, "name": g.name, "level": g.level, "kind": g.kind},
+        "chain": chain,
+        "township": h.township(id).map(|t| serde_json::json!({"code": t.code, "name": t.name})),
+        "children": h.children(id).len(),
+        "staff": staff,
+        "staff_below": below,
+        "cases": {
+            "from": f,
+            "to": t,
+            "total": total,
+            "by_class": by_class.iter().map(|(c, n)| serde_json::json!({"class": c, "count": n})).collect::<Vec<_>>(),
+            "latest": latest,
+        },
+    })))
+}

@@ -21,6 +21,8 @@ pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
         "addresses": layers.get(gridgis_layers::ADDRESSES_LAYER).map_or(0, |l| l.len()),
         "geocoder": {"addresses": g.addresses, "pois": g.pois, "names": g.names, "roads": g.roads, "compounds": g.compounds},
         "index": state.engine.index_stats(),
+        "staff": state.roster.len(),
+        "cases": state.cases.read().map_or(0, |c| c.len()),
         "load_ms": state.load_ms,
         "uptime_s": state.started.elapsed().as_secs(),
         "version": env!("CARGO_PKG_VERSION"),

@@ -1,6 +1,7 @@
 //! The HTTP API of CONTRACT.md; one module per resource.
 
 mod auth;
+mod cases;
 mod error;
 mod extract;
 mod geocode;
@@ -10,6 +11,7 @@ mod json;
 mod layers;
 mod tiles;
 mod upload;
+mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,9 +25,15 @@ pub use self::error::AppError;
 pub fn app(state: SharedState) -> Router {
     let body_limit = state.limits.max_body_bytes;
     Router::new()
+        .merge(web::router())
         .route("/health", get(health::health))
         .route("/grids/locate", get(grids::locate_get).post(grids::locate_post))
+        .route("/grids/stats", get(grids::stats))
         .route("/grids/{code}", get(grids::grid))
+        .route("/grids/{code}/overview", get(grids::overview))
+        .route("/cases/route", post(cases::route))
+        .route("/cases/latest", get(cases::latest))
+        .route("/cases/categories", get(cases::categories))
         .route("/geocode", get(geocode::geocode_get).post(geocode::geocode_post))
         .route("/reverse", get(geocode::reverse))
         .route("/catalog", get(tiles::catalog))

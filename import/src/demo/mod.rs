@@ -2,6 +2,7 @@
 //! real Huairou outline, the real township and village names and codes), written to a data
 //! dir the same way every layer is stored. Same seed, same bytes.
 
+mod cases;
 mod geography;
 mod grids;
 mod grow;
@@ -9,10 +10,13 @@ mod layers;
 mod mesh;
 mod naming;
 mod reference;
+mod staff;
 mod trace;
 
 use std::path::Path;
 
+pub use self::cases::{CASE_TOTAL, FAR_OUTSIDE, MALFORMED, NEAR_OUTSIDE};
+pub use self::staff::STAFF_COUNTS;
 pub use self::grids::{DemoGrids, LEVEL_COUNTS, MAX_VERTICES, MIN_VERTICES, generate as generate_grids};
 pub use self::layers::{
     ADDRESS_TOTAL, ADDRESSES_KIND, BUILDINGS_LAYER, CAMERA_TOTAL, CATEGORY_ADDRESSES, CATEGORY_CAMERAS,
@@ -41,11 +45,16 @@ pub enum DemoError {
     /// Writing the data dir failed.
     #[error("writing demo data: {0}")]
     Store(#[from] gridgis_layers::LayersError),
+    /// Writing the roster or the case stream failed.
+    #[error("writing demo cases: {0}")]
+    Cases(String),
 }
 
 /// Generates the demo dataset for `seed` and writes it into the new data dir `dir` (which must
 /// not already hold a catalog): the grids and townships, then the 1,148 thematic layers and the gazetteer
-/// (116,471 addresses, layer `addresses`) in one catalog write. The returned grids carry the thematic layers' counts.
+/// (116,471 addresses, layer `addresses`) in one catalog write; then the staff roster
+/// (`staff.csv`, 26,341 people) and the year's case stream as the intake system would send it
+/// ([`INTAKE_FILE`], 98,115 lines). The returned grids carry the thematic layers' counts.
 pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
     let mut demo = generate_grids(seed)?;
     let (thematic, counts) = layers::generate(&demo, seed)?;
@@ -55,8 +64,34 @@ pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
         thematic.iter().map(|l| (l.meta.clone(), &l.features[..])).collect();
     store.publish_many(&batch)?;
     demo.thematic = counts;
+
+    let mut people: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    if let Some(gazetteer) = thematic.iter().find(|l| l.meta.id == gridgis_layers::ADDRESSES_LAYER) {
+        for f in &gazetteer.features {
+            if let Some((_, gridgis_layers::Value::String(code))) = f.properties.iter().find(|(k, _)| k == "grid_code") {
+                *people.entry(code.clone()).or_default() += 1;
+            }
+        }
+    }
+    let roster = staff::roster(&demo.grids, &people, seed);
+    gridgis_cases::Roster::write(dir, &roster).map_err(|e| DemoError::Cases(e.to_string()))?;
+    let engine = gridgis_engine::Engine::new(gridgis_engine::Hierarchy::new(demo.grids.clone(), demo.townships.clone())?);
+    let lines = cases::stream(&thematic, &engine, seed);
+    let mut bytes = Vec::with_capacity(lines.len() * 300);
+    for l in &lines {
+        bytes.extend_from_slice(l.as_bytes());
+        bytes.push(b'\n');
+    }
+    let path = dir.join(INTAKE_FILE);
+    std::fs::create_dir_all(dir.join("cases"))
+        .and_then(|()| std::fs::write(&path, &bytes))
+        .map_err(|e| DemoError::Cases(format!("{}: {e}", path.display())))?;
     Ok(demo)
 }
+
+/// The demo's case stream in the data dir: one `POST /cases/route` body a line, the malformed
+/// dozen among them; `gridgis route --input` reads it, and the demo's case log is it routed.
+pub const INTAKE_FILE: &str = "cases/intake.ndjson";
 
 /// The district outline as shipped (for repair tests and tools).
 pub fn reference_outline() -> Result<geo_types::Polygon<f64>, DemoError> {

@@ -28,6 +28,8 @@ mod names;
 mod network;
 mod place;
 mod pois;
+
+pub(super) use self::names::SURNAMES;
 mod world;
 
 pub use self::addresses::{ADDRESS_TOTAL, ADDRESSES_KIND, CATEGORY_ADDRESSES};
