@@ -64,7 +64,6 @@ pub fn ensure_demo(dir: &Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&tmp);
     gridgis_import::demo::write_demo(&tmp, gridgis_import::demo::DEFAULT_SEED)
         .with_context(|| format!("writing the demo dataset to {}", tmp.display()))?;
-    route_demo_cases(&tmp)?;
     if dir.exists() {
         // An empty directory: rename cannot replace it on every platform, so remove it first.
         std::fs::remove_dir(dir).with_context(|| format!("cannot replace empty {}", dir.display()))?;
@@ -116,27 +115,6 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
         cases,
         cases_report,
     })
-}
-
-/// Routes the demo's case stream ([`gridgis_import::demo::INTAKE_FILE`]) into the case log of
-/// the new data dir `dir`, as if the intake system had sent it over the year: the malformed
-/// lines are refused, as the API would refuse them. Returns how many cases were logged.
-pub fn route_demo_cases(dir: &Path) -> anyhow::Result<usize> {
-    let loaded = load(dir)?;
-    let input = dir.join(gridgis_import::demo::INTAKE_FILE);
-    let bytes = std::fs::read(&input).with_context(|| format!("cannot read {}", input.display()))?;
-    let router = crate::cli::route::router(&loaded, None);
-    let h = loaded.engine.hierarchy();
-    let mut lines = Vec::new();
-    let mut transformers = gridgis_cases::Transformers::default();
-    for line in bytes.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)) {
-        let Ok(case) = gridgis_cases::CaseRequest::from_json(line) else { continue };
-        let Ok(routing) = router.route(&case, 0, &mut transformers) else { continue };
-        let result = gridgis_cases::Logged::new(&routing, h);
-        lines.push(gridgis_cases::LogLine { case, result });
-    }
-    gridgis_cases::CaseLog::write_all(dir, &lines)?;
-    Ok(lines.len())
 }
 
 /// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.

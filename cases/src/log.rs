@@ -94,7 +94,7 @@ pub struct Entry {
     /// Index into the index's subclass names (0: none).
     pub subclass: u16,
     /// The WGS84 point, if any.
-    pub at: Option<(f32, f32)>,
+    pub at: Option<(f64, f64)>,
     /// The case id.
     pub id: CaseId,
     /// What became of it.
@@ -162,7 +162,7 @@ impl CaseIndex {
             grid: result.grid_code.as_deref().and_then(|c| hierarchy.by_code(c)),
             class: self.name_id(result.class.as_deref()),
             subclass: self.name_id(result.subclass.as_deref()),
-            at: result.lon.zip(result.lat).map(|(x, y)| (x as f32, y as f32)),
+            at: result.lon.zip(result.lat),
             id: case.id.clone(),
             status: result.status,
             matched_by: result.matched_by,

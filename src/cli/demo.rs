@@ -25,7 +25,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let demo = gridgis_import::demo::write_demo(&args.out, args.seed)
         .with_context(|| format!("writing the demo dataset to {}", args.out.display()))?;
-    let cases = crate::data::route_demo_cases(&args.out)?;
     let mut per_level = [0usize; 5];
     for g in &demo.grids {
         per_level[usize::from(g.level)] += 1;
@@ -48,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         t.features,
         t.addresses,
         gridgis_import::demo::STAFF_COUNTS.iter().map(|c| c.1).sum::<usize>(),
-        cases,
+        demo.cases,
         args.out.display(),
         started.elapsed().as_secs_f64(),
         args.seed

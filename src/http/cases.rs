@@ -113,7 +113,7 @@ pub async fn latest(State(state): State<SharedState>, Query(q): Query<LatestQuer
             let township = e.grid.and_then(|g| h.township(g));
             json!({
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [f64::from(lon), f64::from(lat)]},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {
                     "id": e.id,
                     "reported_at": gridgis_cases::format_time(e.t),

@@ -45,6 +45,8 @@ pub struct DemoGrids {
     pub mesh_cells: usize,
     /// The thematic layers [`super::write_demo`] wrote besides the grids (zero here).
     pub thematic: super::ThematicCounts,
+    /// The cases [`super::write_demo`] logged (zero here).
+    pub cases: usize,
 }
 
 /// A region of one level while the hierarchy is being cut.
@@ -617,7 +619,7 @@ fn assemble(
         .zip(merge(&town_of, townships.len())?)
         .map(|(t, geometry)| Township { code: t.code.clone(), name: t.name.clone(), kind: t.kind.clone(), geometry })
         .collect();
-    Ok(DemoGrids { grids, townships, mesh_cells: n, thematic: super::ThematicCounts::default() })
+    Ok(DemoGrids { grids, townships, mesh_cells: n, thematic: super::ThematicCounts::default(), cases: 0 })
 }
 
 #[cfg(test)]

@@ -86,8 +86,45 @@ pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
     std::fs::create_dir_all(dir.join("cases"))
         .and_then(|()| std::fs::write(&path, &bytes))
         .map_err(|e| DemoError::Cases(format!("{}: {e}", path.display())))?;
+    demo.cases = route_stream(&store, engine, gridgis_cases::Roster::new(roster), &lines)?;
     Ok(demo)
 }
+
+/// Routes the demo stream into the case log of the new data dir, as if the intake system had
+/// sent it over the year (the malformed lines refused, as the API refuses them): the log the
+/// statistics of the demo start from. Returns how many cases were logged.
+fn route_stream(
+    store: &gridgis_layers::Store,
+    engine: gridgis_engine::Engine,
+    roster: gridgis_cases::Roster,
+    lines: &[String],
+) -> Result<usize, DemoError> {
+    let layers = gridgis_layers::LayerSet::load(store)?;
+    let geocoder = gridgis_layers::build_geocoder(&engine, &layers)?;
+    let categories = gridgis_cases::Categories::new(&layers);
+    let router = gridgis_cases::Router {
+        engine: &engine,
+        geocoder: &geocoder,
+        layers: &layers,
+        roster: &roster,
+        categories: &categories,
+        max_distance_m: DEMO_MAX_DISTANCE_M,
+        max_max_distance_m: DEMO_MAX_DISTANCE_M,
+    };
+    let mut transformers = gridgis_cases::Transformers::default();
+    let mut log = Vec::with_capacity(lines.len());
+    for line in lines {
+        let Ok(case) = gridgis_cases::CaseRequest::from_json(line.as_bytes()) else { continue };
+        let Ok(routing) = router.route(&case, 0, &mut transformers) else { continue };
+        let result = gridgis_cases::Logged::new(&routing, engine.hierarchy());
+        log.push(gridgis_cases::LogLine { case, result });
+    }
+    gridgis_cases::CaseLog::write_all(store.dir(), &log).map_err(|e| DemoError::Cases(e.to_string()))?;
+    Ok(log.len())
+}
+
+/// The border tolerance the demo's cases were routed with: the server's default.
+const DEMO_MAX_DISTANCE_M: f64 = 500.0;
 
 /// The demo's case stream in the data dir: one `POST /cases/route` body a line, the malformed
 /// dozen among them; `gridgis route --input` reads it, and the demo's case log is it routed.
