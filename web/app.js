@@ -2,9 +2,10 @@
 // details (chain, staff, cases), address search, the case-density choropleth and the latest
 // cases. Plain JS over the gridgis HTTP API; MapLibre GL JS is served by the same binary.
 //
-// For tests and operators' consoles, `window.gridgis` holds the map and the page's state, and
-// `window.gridgisReady` is a promise that resolves once the map, the catalog and the first
-// choropleth are loaded.
+// For tests and operators' consoles, `window.gridgis` holds the map (`.map`) and the page's
+// state, and `.selectGrid(code)` selects a grid; `window.gridgisReady` is a promise that
+// resolves once the map, the catalog, the label points, the first choropleth and the latest
+// cases are loaded.
 
 const maplibregl = window.maplibregl;
 const ORIGIN = window.location.origin;
@@ -21,11 +22,20 @@ const KIND_NAME = {
   building_unit: "单元", shop_front: "沿街商户", household_group: "十户联防", workshop: "车间",
 };
 const TEXT_FONT = ["Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"];
-/** Sequential ramp for the case density on the dark base: low counts stay close to the
- * background, hot spots are bright (after matplotlib's "inferno", 6 classes). */
-const RAMP = ["#3b2f6b", "#6a2c8c", "#a8327e", "#dd4e5a", "#f98e2f", "#fcd74e"];
-/** Distinct colours for thematic layers and case classes (Tableau 10). */
+/** The case density on the dark base: few cases stay dark, hot spots are bright (CARTO
+ * "SunsetDark", made for dark base maps; 6 of its 7 steps). */
+const RAMP = ["#4b2991", "#872ca2", "#c0369d", "#ea4f88", "#fa7876", "#edd9a3"];
+/** `n` colours of the ramp, spread from its first to its last. */
+const rampColors = (n) => (n <= 1 ? [RAMP[RAMP.length - 1]] : Array.from({ length: n }, (_, i) => RAMP[Math.round((i * (RAMP.length - 1)) / (n - 1))]));
+/** Distinct colours for thematic layers (Tableau 10). */
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+/** Case classes, one colour each in the order `/cases/categories` gives them (ColorBrewer Set3,
+ * bright on the dark base). */
+const CASE_COLORS = ["#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f", "#8dd3c7", "#ffffb3", "#bebada", "#d9d9d9"];
+const caseColor = (cls) => {
+  const i = state.caseClasses.indexOf(cls);
+  return i >= 0 ? CASE_COLORS[i % CASE_COLORS.length] : "#94a3b8";
+};
 const CASES_REFRESH_MS = 30_000;
 const CASES_LIMIT = 200;
 const DAY_MS = 86_400_000;
@@ -240,11 +250,9 @@ async function initMap() {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
   state.map = map;
-  await new Promise((resolve, reject) => {
-    map.once("load", resolve);
-    map.once("error", (ev) => reject(ev.error || new Error("地图加载失败")));
-  });
-  map.on("error", (ev) => console.warn("map:", ev.error && ev.error.message));
+  // MapLibre's own report of a failed tile or source, as it would print it with no listener.
+  map.on("error", (ev) => console.error("地图错误：", ev.error ? ev.error.message : ev));
+  await new Promise((resolve) => map.once("load", resolve));
   map.on("zoomend", updateMapInfo);
   map.on("moveend", updateMapInfo);
   updateMapInfo();
@@ -514,22 +522,6 @@ function renderGrid(code, level, overview, grid, feature) {
     out.push(el("div", { class: "section" }, el("h3", { text: "所属层级" }), el("div", { class: "chain", id: "detail-chain" }, parts)));
   }
   if (overview) {
-    // The grid's own people first, then those of the units above it who also answer for it.
-    const staff = [...(overview.staff || [])].sort((a, b) => (b.unit_code || "").length - (a.unit_code || "").length);
-    const rows = staff.map((s) => {
-      const unit = s.unit_code && s.unit_code !== info.code ? `${UNIT_NAME[s.unit_code.length] || "上级"}` : null;
-      return el("tr", {},
-        el("td", { class: "name", text: s.name }),
-        el("td", {}, el("div", { text: s.position_name || s.position }),
-          el("div", { class: "muted small", text: [s.force || s.role_name || s.role, unit].filter(Boolean).join(" · ") })),
-        el("td", { class: "phone" }, s.phone ? el("a", { href: `tel:${s.phone}`, text: s.phone }) : "—"));
-    });
-    const below = overview.staff_below ? ` · 下级 ${fmt(overview.staff_below)} 人` : "";
-    out.push(el("div", { class: "section", id: "detail-staff" },
-      el("h3", {}, "网格人员", el("span", { class: "muted", text: `${staff.length} 人${below}` })),
-      staff.length
-        ? el("table", { class: "staff" }, el("thead", {}, el("tr", {}, ["姓名", "岗位 / 力量", "电话"].map((t) => el("th", { text: t })))), el("tbody", {}, rows))
-        : el("div", { class: "muted small", text: "本网格未配备人员" })));
     const c = overview.cases || { total: 0, by_class: [] };
     const max = Math.max(1, ...c.by_class.map((b) => b.count));
     out.push(el("div", { class: "section", id: "detail-cases" },
@@ -546,6 +538,22 @@ function renderGrid(code, level, overview, grid, feature) {
           el("span", { class: "cat", text: `${k.class} · ${k.category}` }),
           statusTag(k.status))))));
     }
+    // The grid's own people first, then those of the units above it who also answer for it.
+    const staff = [...(overview.staff || [])].sort((a, b) => (b.unit_code || "").length - (a.unit_code || "").length);
+    const rows = staff.map((s) => {
+      const unit = s.unit_code && s.unit_code !== info.code ? `${UNIT_NAME[s.unit_code.length] || "上级"}` : null;
+      return el("tr", {},
+        el("td", { class: "name", text: s.name }),
+        el("td", {}, el("div", { text: s.position_name || s.position }),
+          el("div", { class: "muted small", text: [s.force || s.role_name || s.role, unit].filter(Boolean).join(" · ") })),
+        el("td", { class: "phone" }, s.phone ? el("a", { href: `tel:${s.phone}`, text: s.phone }) : "—"));
+    });
+    const below = overview.staff_below ? ` · 下级 ${fmt(overview.staff_below)} 人` : "";
+    out.push(el("div", { class: "section", id: "detail-staff" },
+      el("h3", {}, "网格人员", el("span", { class: "muted", text: `${staff.length} 人${below}` })),
+      staff.length
+        ? el("table", { class: "staff" }, el("thead", {}, el("tr", {}, ["姓名", "岗位 / 力量", "电话"].map((t) => el("th", { text: t })))), el("tbody", {}, rows))
+        : el("div", { class: "muted small", text: "本网格未配备人员" })));
   } else if (!state.casesAvailable) {
     out.push(el("div", { class: "section muted small", text: "人员与案件统计暂不可用" }));
   }
@@ -660,7 +668,7 @@ function renderLayerGroups(filter) {
   const f = filter.toLowerCase();
   const groups = new Map();
   for (const l of state.layers) {
-    if (f && !l.name.toLowerCase().includes(f) && !l.id.toLowerCase().includes(f)) continue;
+    if (f && ![l.name, l.id, l.category || ""].some((t) => t.toLowerCase().includes(f))) continue;
     const key = l.category || "其他";
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(l);
@@ -832,8 +840,9 @@ async function updateChoropleth() {
   state.statsLevel = level;
   state.breaks = breaks(stats.grids.map((g) => g.count));
   const count = ["coalesce", ["feature-state", "count"], 0];
-  const step = ["step", count, RAMP[0]];
-  state.breaks.slice(1).forEach((b, i) => step.push(b, RAMP[i + 1]));
+  const colors = rampColors(state.breaks.length);
+  const step = ["step", count, colors[0]];
+  state.breaks.slice(1).forEach((b, i) => step.push(b, colors[i + 1]));
   map.setPaintProperty(`choro-l${level}`, "fill-color", ["case", ["<=", count, 0], "rgba(0,0,0,0)", step]);
   applyChoroplethVisibility();
   renderLegend(stats, level);
@@ -877,7 +886,7 @@ function renderLegend(stats, level) {
   const legend = $("choro-legend");
   const hint = state.map.getZoom() < LEVEL_MINZOOM[level] ? el("div", { class: "hint", id: "choro-hint", text: `${LEVEL_NAME[level]}自缩放 ${LEVEL_MINZOOM[level]} 级起显示，请放大地图` }) : null;
   legend.replaceChildren(
-    el("div", { class: "ramp" }, b.map((_, i) => el("span", { style: `background:${RAMP[i]}` }))),
+    el("div", { class: "ramp" }, rampColors(b.length).map((c) => el("span", { style: `background:${c}` }))),
     el("div", { class: "ticks" }, ticks.map((t) => el("span", { text: t }))),
     el("div", { class: "summary" },
       `${windowLabel(stats.from, stats.to)}${stats.category ? ` · ${stats.category}` : ""}：共 `,
@@ -909,21 +918,22 @@ async function refreshCases() {
   }
   state.cases = fc;
   state.map.getSource("cases").setData(fc);
-  const classes = state.caseClasses.length ? state.caseClasses : [...new Set(fc.features.map((f) => f.properties.class))];
+  for (const f of fc.features) if (!state.caseClasses.includes(f.properties.class)) state.caseClasses.push(f.properties.class);
+  const classes = state.caseClasses;
   const match = ["match", ["get", "class"]];
-  for (const c of classes) match.push(c, colorFor("case:" + c));
+  for (const c of classes) match.push(c, caseColor(c));
   match.push("#94a3b8");
   state.map.setPaintProperty("cases-points", "circle-color", classes.length ? match : "#f43f5e");
   const present = new Set(fc.features.map((f) => f.properties.class));
   $("cases-legend").replaceChildren(...classes.filter((c) => present.has(c)).map((c) =>
-    el("span", {}, el("span", { class: "dot", style: `background:${colorFor("case:" + c)}` }), c)));
+    el("span", {}, el("span", { class: "dot", style: `background:${caseColor(c)}` }), c)));
   const newest = fc.features[0];
   $("cases-status").textContent = `最近 ${fmt(fc.features.length)} 件${newest ? `，最新上报于 ${fmtDateTime(newest.properties.reported_at)}` : ""}`;
   $("latest-updated").textContent = `更新于 ${beijingTime(Date.now())}`;
   $("latest-list").replaceChildren(...fc.features.slice(0, 50).map((f) => {
     const p = f.properties;
     return el("li", { onclick: () => { state.map.flyTo({ center: f.geometry.coordinates, zoom: Math.max(state.map.getZoom(), 15) }); showCase(p, f.geometry.coordinates); } },
-      el("span", { class: "dot", style: `background:${colorFor("case:" + p.class)}` }),
+      el("span", { class: "dot", style: `background:${caseColor(p.class)}` }),
       el("span", { class: "cat", text: `${p.category || p.class}` }),
       el("span", { class: "time", text: fmtDateTime(p.reported_at).slice(5) }),
       el("span", { class: "where", text: [p.township, p.grid_name].filter(Boolean).join(" · ") }),

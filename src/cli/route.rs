@@ -56,7 +56,8 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let router = router(&loaded, args.max_distance_m);
     let started = Instant::now();
     let out = std::io::stdout().lock();
-    let (routed, skipped) = match route_all(&router, &loaded, &name, &bytes, out) {
+    let json = crate::answer::RouteJson::new(&loaded.engine, &loaded.roster);
+    let (routed, skipped) = match route_all(&router, &json, &name, &bytes, out) {
         Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {
             return Ok(ExitCode::SUCCESS);
         }
@@ -72,8 +73,16 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Routes each line of `bytes` and writes the answers to `out`; returns (routed, skipped).
-fn route_all(router: &Router<'_>, loaded: &Loaded, name: &str, bytes: &[u8], out: impl Write) -> anyhow::Result<(usize, usize)> {
+/// Routes each line of `bytes` (NDJSON of cases, read from `name`) on this thread and writes
+/// the answers to `out`, one a line, in order; malformed lines are reported on stderr by
+/// number and skipped. Returns (routed, skipped).
+pub fn route_all(
+    router: &Router<'_>,
+    json: &crate::answer::RouteJson,
+    name: &str,
+    bytes: &[u8],
+    out: impl Write,
+) -> anyhow::Result<(usize, usize)> {
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let total = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!bytes.ends_with(b"\n"));
     let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
@@ -84,7 +93,6 @@ fn route_all(router: &Router<'_>, loaded: &Loaded, name: &str, bytes: &[u8], out
     );
     bar.set_prefix("routing");
     let now = gridgis_cases::now();
-    let json = crate::answer::RouteJson::new(&loaded.engine, &loaded.roster);
     let mut transformers = Transformers::default();
     let (mut routed, mut skipped) = (0, 0);
     let (mut parse_s, mut route_s, mut write_s) = (0.0, 0.0, 0.0);
@@ -108,7 +116,7 @@ fn route_all(router: &Router<'_>, loaded: &Loaded, name: &str, bytes: &[u8], out
         route_s += (t2 - t1).as_secs_f64();
         match answered {
             Ok((case, routing)) => {
-                let answer = crate::answer::route_answer(&json, &case.id, &routing);
+                let answer = crate::answer::route_answer(json, &case.id, &routing);
                 serde_json::to_writer(&mut out, &answer)?;
                 out.write_all(b"\n")?;
                 write_s += t2.elapsed().as_secs_f64();

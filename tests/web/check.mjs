@@ -327,9 +327,22 @@ async function main() {
       return { n: fs.length, counted: fs.filter((f) => (f.state.count || 0) > 0).length, l1: map.getLayoutProperty("choro-l1", "visibility") };
     });
     check(drawn2.n > 0 && drawn2.counted > 0 && drawn2.l1 === "none", `二级网格: the level-2 choropleth is not drawn alone (${JSON.stringify(drawn2)})`);
+    // A category: the first subclass the select offers.
+    const sub = await page.evaluate(() => document.querySelector("#choro-category optgroup option:nth-child(2)")?.value || null);
+    check(sub, "the category select offers no subclass");
+    const catStats = page.waitForResponse((r) => r.url().includes("/grids/stats") && r.url().includes("category="));
+    await page.selectOption("#choro-category", sub);
+    const cat = await (await catStats).json();
+    check(cat.category === sub && cat.total <= l2.total, `category ${sub}: stats answer category ${cat.category}, total ${cat.total} of ${l2.total}`);
+    await idle(page);
+    const legendCat = await page.locator("#choro-legend").textContent();
+    check(legendCat.includes(sub), `category ${sub}: the legend does not name it: ${legendCat}`);
+    const allStats = page.waitForResponse((r) => r.url().includes("/grids/stats") && !r.url().includes("category="));
+    await page.selectOption("#choro-category", "");
+    await allStats;
     const legend = await page.locator("#choro-legend").textContent();
     check(legend.includes(week.from.slice(0, 10)) || legend.includes("至"), `the legend does not say the window: ${legend}`);
-    summary.choropleth = `${drawn1.counted} level-1 and ${drawn2.counted} level-2 grids with cases in the last 7 days`;
+    summary.choropleth = `choropleth of the last 7 days: ${drawn1.counted} level-1 and ${drawn2.counted} level-2 grids with cases, ${cat.total} cases of ${sub}`;
 
     // A thematic layer from the switcher: the point layer with most features.
     const layers = (await getJson("/layers")).layers;
@@ -355,7 +368,7 @@ async function main() {
       const map = window.gridgis.map;
       const { clientWidth: w, clientHeight: h } = map.getCanvas();
       for (const f of window.gridgis.cases.features) {
-        const p = map.project(f.geometry.coordinates);
+        const q = map.project(f.geometry.coordinates), p = { x: Math.round(q.x), y: Math.round(q.y) };
         if (p.x < 40 || p.y < 40 || p.x > w - 40 || p.y > h - 40 || !onCanvas(map, p.x, p.y)) continue;
         // The page shows the topmost case within 4 px of the click.
         const hits = map.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], { layers: ["cases-points"] });
@@ -366,7 +379,10 @@ async function main() {
     check(casePx, "no latest-case point to click at the district view");
     await page.mouse.click(box.x + casePx.x, box.y + casePx.y);
     await page.waitForFunction((id) => document.getElementById("detail")?.dataset.case === id, casePx.id, { timeout: 10_000 })
-      .catch(() => { throw new CheckError(`clicked case ${casePx.id}: the panel does not show it`); });
+      .catch(async () => {
+        const shown = await page.locator("#detail").textContent();
+        throw new CheckError(`clicked case ${casePx.id} at ${casePx.x.toFixed(0)},${casePx.y.toFixed(0)}: the panel shows ${JSON.stringify(shown.slice(0, 200))}`);
+      });
     check((await page.locator("#case-detail").textContent()).includes(casePx.id), `clicked case ${casePx.id}: its id is not in the panel`);
 
     // The big-screen picture: the district, the choropleth, the cases, a grid in the panel.
