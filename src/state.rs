@@ -98,12 +98,16 @@ pub struct AppState {
     pub cases: RwLock<gridgis_cases::CaseIndex>,
     /// The case log, opened at the first case recorded; one writer at a time.
     pub case_log: Mutex<Option<gridgis_cases::CaseLog>>,
+    /// The data dir (the store's; kept apart so that recording a case never waits for an
+    /// upload holding the store).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl AppState {
     /// State over a loaded data dir.
     pub fn new(loaded: Loaded, keys: ApiKeys, limits: Limits) -> Self {
         let route_json = crate::answer::RouteJson::new(&loaded.engine, &loaded.roster);
+        let data_dir = loaded.store.dir().to_path_buf();
         Self {
             route_json,
             engine: loaded.engine,
@@ -121,6 +125,7 @@ impl AppState {
             categories: ArcSwap::from_pointee(loaded.categories),
             cases: RwLock::new(loaded.cases),
             case_log: Mutex::new(None),
+            data_dir,
         }
     }
 

@@ -93,7 +93,9 @@ async fn a_point_goes_to_its_leaf_grid_its_workers_leader_force_and_sub_centre()
     for a in assignees {
         let s = &roster[a["id"].as_str().unwrap()];
         match a["duty"].as_str().unwrap() {
-            "grid_worker" => assert_eq!((s.position, s.unit_code.as_str()), (gridgis_cases::Position::GridWorker, leaf.as_str())),
+            "grid_worker" => {
+                assert_eq!((s.position, s.unit_code.as_str()), (gridgis_cases::Position::GridWorker, leaf.as_str()))
+            }
             "grid_leader" => assert_eq!((s.position, s.unit_code.as_str()), (gridgis_cases::Position::GridLeader, l1)),
             "force" => {
                 assert_eq!(s.force, Some(gridgis_cases::Force::Enforcement));
@@ -105,10 +107,8 @@ async fn a_point_goes_to_its_leaf_grid_its_workers_leader_force_and_sub_centre()
     }
     assert_eq!(duties.len(), 3, "workers, leader and force: {assignees:?}");
     // Every worker of the leaf is on it.
-    let workers = roster
-        .values()
-        .filter(|s| s.unit_code == leaf && s.position == gridgis_cases::Position::GridWorker)
-        .count();
+    let workers =
+        roster.values().filter(|s| s.unit_code == leaf && s.position == gridgis_cases::Position::GridWorker).count();
     assert_eq!(assignees.iter().filter(|a| a["duty"] == "grid_worker").count(), workers);
     assert_eq!(v["sub_centre"]["code"], township);
     let dispatchers = v["sub_centre"]["dispatchers"].as_array().unwrap();
@@ -186,11 +186,13 @@ async fn coarse_addresses_route_as_far_as_they_say() {
     assert_eq!(v["match"]["confidence"], 0.0);
     assert_eq!(v["sub_centre"]["code"], "110116");
     let roster = roster_by_id();
-    assert!(v["sub_centre"]["dispatchers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|d| roster[d["id"].as_str().unwrap()].role == gridgis_cases::Role::CityFulltime));
+    assert!(
+        v["sub_centre"]["dispatchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| roster[d["id"].as_str().unwrap()].role == gridgis_cases::Role::CityFulltime)
+    );
 }
 
 #[tokio::test]
@@ -228,7 +230,8 @@ async fn near_the_border_the_nearest_grid_beyond_it_outside_jurisdiction() {
     assert_eq!(v["facilities"], json!([]));
     assert_eq!(v["sub_centre"]["code"], "110116");
     // Outside with an address that is inside: the address decides, and says why.
-    let v = route(json!({"id": "fa", "address": "怀柔区泉河街道富乐社区", "location": {"lon": 116.3, "lat": 39.9}})).await;
+    let v =
+        route(json!({"id": "fa", "address": "怀柔区泉河街道富乐社区", "location": {"lon": 116.3, "lat": 39.9}})).await;
     assert_eq!(v["matched_by"], "address");
     assert!(v["warnings"].as_array().unwrap().contains(&json!("location_outside_district")));
 }
@@ -255,7 +258,8 @@ async fn malformed_cases_are_400_with_a_code() {
     let long = format!(r#"{{"id":"x","address":"{}"}}"#, "怀".repeat(5_000));
     assert_eq!(route_err(&long).await, (StatusCode::BAD_REQUEST, "too_long".into()));
     // A bad location with a usable address: routed by the address, with a warning.
-    let v = route(json!({"id": "w", "address": "怀柔区泉河街道富乐社区", "location": {"lon": 116.6, "lat": 400.0}})).await;
+    let v =
+        route(json!({"id": "w", "address": "怀柔区泉河街道富乐社区", "location": {"lon": 116.6, "lat": 400.0}})).await;
     assert_eq!(v["matched_by"], "address");
     assert!(v["warnings"].as_array().unwrap().contains(&json!("invalid_location")));
     let v = route(json!({"id": "u", "category": "不存在的类别", "location": {"lon": LON, "lat": LAT}})).await;
@@ -365,7 +369,12 @@ async fn stats_per_grid_match_the_log() {
         assert!(sum <= l1["total"].as_u64().unwrap());
     }
     assert!(l1["total"].as_u64().unwrap() > 95_000, "a year of demo cases: {}", l1["total"]);
-    for bad in ["/grids/stats?level=0", "/grids/stats?level=5", "/grids/stats?from=2026-13-01", "/grids/stats?from=2026-07-01&to=2026-06-01"] {
+    for bad in [
+        "/grids/stats?level=0",
+        "/grids/stats?level=5",
+        "/grids/stats?from=2026-13-01",
+        "/grids/stats?from=2026-07-01&to=2026-06-01",
+    ] {
         assert_eq!(get_in(state(), bad).await.0, StatusCode::BAD_REQUEST, "{bad}");
     }
 }
@@ -384,7 +393,15 @@ async fn the_grid_overview_has_chain_staff_and_case_counts() {
     assert_eq!(by_class, g["count"].as_u64().unwrap());
     let staff = v["staff"].as_array().unwrap();
     assert!(staff.iter().any(|s| s["position"] == "grid_leader" && s["position_name"] == "网格长"));
-    assert_eq!(staff.iter().filter(|s| s["position"] == "force_member").filter_map(|s| s["force"].as_str()).collect::<BTreeSet<_>>().len(), 10);
+    assert_eq!(
+        staff
+            .iter()
+            .filter(|s| s["position"] == "force_member")
+            .filter_map(|s| s["force"].as_str())
+            .collect::<BTreeSet<_>>()
+            .len(),
+        10
+    );
     assert!(v["staff_below"].as_u64().unwrap() > staff.len() as u64 / 2);
     assert_eq!(get_in(state(), "/grids/999/overview").await.0, StatusCode::NOT_FOUND);
 }
@@ -417,7 +434,11 @@ async fn recorded_cases_are_logged_counted_and_survive_a_restart() {
     assert_eq!(after["total"], 1);
     // A torn last line (a crash mid-append) is skipped on reading, and the next case is whole.
     let log = tmp.path().join(gridgis_cases::LOG_FILE);
-    std::fs::OpenOptions::new().append(true).open(&log).and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"case\":{\"id\":")).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"case\":{\"id\":"))
+        .unwrap();
     drop(st);
     let loaded = gridgis::data::load(tmp.path()).unwrap();
     assert_eq!(loaded.cases_report.skipped, 1);
@@ -440,7 +461,8 @@ fn the_demo_roster_has_the_district_counts_and_covers_every_grid() {
     }
     assert_eq!(roster.len(), 26_341);
     let h = loaded.engine.hierarchy();
-    let has = |code: &str, p: gridgis_cases::Position| roster.at_unit(code).iter().any(|&i| roster.get(i).position == p);
+    let has =
+        |code: &str, p: gridgis_cases::Position| roster.at_unit(code).iter().any(|&i| roster.get(i).position == p);
     for g in h.grids() {
         let id = h.by_code(&g.code).unwrap();
         if g.level == 1 {
@@ -490,7 +512,8 @@ fn the_demo_stream_has_the_year_its_rhythm_and_its_mix() {
     assert!(weekday[2] > weekday[6] * 3 / 2, "a Wednesday busier than a Sunday: {weekday:?}");
     let classes: BTreeSet<&str> =
         cases.iter().filter_map(|c| c.category.as_deref()).map(|c| c.split('/').next().unwrap_or(c)).collect();
-    for class in ["市容环境", "宣传广告", "施工管理", "街面秩序", "突发事件", "公用设施", "道路交通"] {
+    for class in ["市容环境", "宣传广告", "施工管理", "街面秩序", "突发事件", "公用设施", "道路交通"]
+    {
         assert!(classes.contains(class), "{class}");
     }
 }

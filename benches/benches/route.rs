@@ -28,9 +28,12 @@ fn route(c: &mut Criterion) {
         })
     });
     let kinds: Vec<(&str, &[u8])> = vec![
-        ("wgs84_point", br#"{"id":1,"category":"暴露垃圾","location":{"lon":116.637,"lat":40.324}}"#),
-        ("gcj02_point", br#"{"id":2,"category":"火灾隐患","location":{"lon":116.6431,"lat":40.3254,"crs":"gcj02"}}"#),
-        ("address", "{\"id\":3,\"address\":\"北京市怀柔区泉河街道富乐北里社区望怀路104号\"}".as_bytes()),
+        ("wgs84_point", r#"{"id":1,"category":"暴露垃圾","location":{"lon":116.637,"lat":40.324}}"#.as_bytes()),
+        (
+            "gcj02_point",
+            r#"{"id":2,"category":"火灾隐患","location":{"lon":116.6431,"lat":40.3254,"crs":"gcj02"}}"#.as_bytes(),
+        ),
+        ("address", r#"{"id":3,"address":"北京市怀柔区泉河街道富乐北里社区望怀路104号"}"#.as_bytes()),
     ];
     group.throughput(Throughput::Elements(1));
     for (name, body) in kinds {

@@ -14,8 +14,8 @@ mod time;
 use std::path::Path;
 
 pub use crate::category::{
-    COMPONENT_LAYER_CATEGORY, COMPONENT_RADIUS_M, Categories, Category, ClassListing, Facilities, FacilitySearch, Force,
-    Kind, event_table,
+    COMPONENT_LAYER_CATEGORY, COMPONENT_RADIUS_M, Categories, Category, ClassListing, Facilities, FacilitySearch,
+    Force, Kind, event_table,
 };
 pub use crate::error::CasesError;
 pub use crate::log::{CaseIndex, CaseLog, Entry, LOG_FILE, LoadReport, LogLine, Logged};

@@ -13,10 +13,10 @@ use gridgis_engine::{GridId, Hierarchy};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-use crate::stats::CategoryFilter as Filter;
 use crate::error::CasesError;
 use crate::request::{CaseId, CaseRequest};
 use crate::route::{MatchedBy, Routing, Status};
+use crate::stats::CategoryFilter as Filter;
 
 /// The log's path in the data dir.
 pub const LOG_FILE: &str = "cases/log.ndjson";
@@ -189,7 +189,8 @@ impl CaseIndex {
         let mut n = 0u64;
         loop {
             buf.clear();
-            let read = reader.read_until(b'\n', &mut buf).map_err(|source| CasesError::Io { path: path.clone(), source })?;
+            let read =
+                reader.read_until(b'\n', &mut buf).map_err(|source| CasesError::Io { path: path.clone(), source })?;
             if read == 0 {
                 break;
             }

@@ -235,7 +235,12 @@ impl Transformers {
 
 impl<'a> Router<'a> {
     /// Routes one case. `now` is the time stamp of a case that gives none.
-    pub fn route(&self, req: &CaseRequest, now: i64, transformers: &mut Transformers) -> Result<Routing<'a>, RouteError> {
+    pub fn route(
+        &self,
+        req: &CaseRequest,
+        now: i64,
+        transformers: &mut Transformers,
+    ) -> Result<Routing<'a>, RouteError> {
         let reported_at = match req.reported_at.as_deref() {
             Some(s) => crate::time::parse_time(s).map_err(RouteError::InvalidTime)?,
             None => now,
@@ -435,13 +440,17 @@ impl<'a> Router<'a> {
         if let Some(grid) = out.grid {
             if h.children(grid).is_empty() {
                 let leaf = &h.grid(grid).code;
-                out.assignees.extend(with(leaf, Position::GridWorker).map(|staff| Assigned { staff, duty: Duty::GridWorker }));
+                out.assignees
+                    .extend(with(leaf, Position::GridWorker).map(|staff| Assigned { staff, duty: Duty::GridWorker }));
             }
             if let Some(l1) = h.ancestor_at(grid, 1) {
                 let l1 = &h.grid(l1).code;
-                out.assignees.extend(with(l1, Position::GridLeader).map(|staff| Assigned { staff, duty: Duty::GridLeader }));
+                out.assignees
+                    .extend(with(l1, Position::GridLeader).map(|staff| Assigned { staff, duty: Duty::GridLeader }));
                 if let Some(c) = out.category {
-                    out.assignees.extend(roster.force_for(c.force, l1).iter().map(|&staff| Assigned { staff, duty: Duty::Force }));
+                    out.assignees.extend(
+                        roster.force_for(c.force, l1).iter().map(|&staff| Assigned { staff, duty: Duty::Force }),
+                    );
                 }
             }
         }

@@ -36,7 +36,8 @@ pub enum Role {
 
 impl Role {
     /// Every role, in order.
-    pub const ALL: [Role; 5] = [Role::Professional, Role::CityFulltime, Role::Coordinator, Role::PartTime, Role::Volunteer];
+    pub const ALL: [Role; 5] =
+        [Role::Professional, Role::CityFulltime, Role::Coordinator, Role::PartTime, Role::Volunteer];
 
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
@@ -183,7 +184,8 @@ impl Roster {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
         let bad = |line: u64, message: String| CasesError::Roster { path: path.clone(), line, message };
         let headers = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
-        let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| bad(1, format!("no `{name}` column")));
+        let col =
+            |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| bad(1, format!("no `{name}` column")));
         let cols: Vec<usize> = HEADER.iter().map(|h| col(h)).collect::<Result<_, _>>()?;
         let mut staff = Vec::new();
         let mut seen = rustc_hash::FxHashSet::default();
@@ -282,7 +284,6 @@ impl Roster {
         self.staff.is_empty()
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -51,7 +51,13 @@ pub fn level_grids(h: &Hierarchy, level: u8) -> Vec<GridId> {
 /// Counts the cases of `window` that pass `filter` per grid of `level`. A case counts in the
 /// grid of that level containing its grid; a case placed only at a coarser level (a
 /// village-level address, counted at level 1) does not count at finer levels.
-pub fn grid_counts(index: &CaseIndex, h: &Hierarchy, level: u8, window: &[Entry], filter: &CategoryFilter) -> GridCounts {
+pub fn grid_counts(
+    index: &CaseIndex,
+    h: &Hierarchy,
+    level: u8,
+    window: &[Entry],
+    filter: &CategoryFilter,
+) -> GridCounts {
     let grids = level_grids(h, level);
     let mut pos = vec![u32::MAX; h.len()];
     for (i, &g) in grids.iter().enumerate() {

@@ -94,7 +94,14 @@ impl RouteJson {
         let people = roster
             .staff()
             .iter()
-            .map(|s| [one(s, None), one(s, Some(Duty::GridWorker)), one(s, Some(Duty::GridLeader)), one(s, Some(Duty::Force))])
+            .map(|s| {
+                [
+                    one(s, None),
+                    one(s, Some(Duty::GridWorker)),
+                    one(s, Some(Duty::GridLeader)),
+                    one(s, Some(Duty::Force)),
+                ]
+            })
             .collect();
         let h = engine.hierarchy();
         let grids = (0..h.len())
@@ -125,11 +132,18 @@ impl RouteJson {
             .townships()
             .iter()
             .map(|t| {
-                let c = SubCentre { code: &t.code, name: format!("{}分中心", t.name), dispatchers: dispatchers(&t.code) };
+                let c =
+                    SubCentre {
+                        code: &t.code, name: format!("{}分中心", t.name), dispatchers: dispatchers(&t.code)
+                    };
                 (t.code.clone(), raw(&c))
             })
             .collect();
-        let c = SubCentre { code: &root.code, name: format!("{}指挥中心", root.name), dispatchers: dispatchers(&root.code) };
+        let c = SubCentre {
+            code: &root.code,
+            name: format!("{}指挥中心", root.name),
+            dispatchers: dispatchers(&root.code),
+        };
         centres.push((root.code.clone(), raw(&c)));
         Self { people, grids, centres }
     }
@@ -324,7 +338,11 @@ pub fn route_answer<'a>(json: &'a RouteJson, id: &'a CaseId, r: &'a Routing<'a>)
             crs: r.crs,
             wgs84: r.wgs84.map(|(lon, lat)| Wgs84 { lon: round6(lon), lat: round6(lat) }),
             distance_m: r.distance_m,
-            geocode: r.geocode.as_ref().map(|m| GeocodeHit { address: &m.address, level: m.level.as_str(), score: m.score }),
+            geocode: r.geocode.as_ref().map(|m| GeocodeHit {
+                address: &m.address,
+                level: m.level.as_str(),
+                score: m.score,
+            }),
             flags: &r.flags,
         },
         grid: grid.map(|g| &*g.0),
@@ -341,8 +359,9 @@ pub fn route_answer<'a>(json: &'a RouteJson, id: &'a CaseId, r: &'a Routing<'a>)
 
 /// `[]` as a raw value.
 fn empty_array(_: &str) -> &'static RawValue {
-    static EMPTY: std::sync::LazyLock<Box<RawValue>> =
-        std::sync::LazyLock::new(|| RawValue::from_string("[]".to_owned()).unwrap_or_else(|_| RawValue::NULL.to_owned()));
+    static EMPTY: std::sync::LazyLock<Box<RawValue>> = std::sync::LazyLock::new(|| {
+        RawValue::from_string("[]".to_owned()).unwrap_or_else(|_| RawValue::NULL.to_owned())
+    });
     &EMPTY
 }
 

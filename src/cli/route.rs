@@ -64,7 +64,11 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         r => r?,
     };
     if std::env::var_os("GRIDGIS_TIMINGS").is_some() {
-        eprintln!("gridgis: timings load_s={:.4} total_s={:.4}", loaded.load_ms as f64 / 1000.0, started.elapsed().as_secs_f64());
+        eprintln!(
+            "gridgis: timings load_s={:.4} total_s={:.4}",
+            loaded.load_ms as f64 / 1000.0,
+            started.elapsed().as_secs_f64()
+        );
     }
     if skipped > 0 {
         eprintln!("gridgis: {name}: {routed} case(s) routed, {skipped} malformed line(s) skipped");

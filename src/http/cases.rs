@@ -48,7 +48,8 @@ pub async fn route(
         max_max_distance_m: state.limits.max_max_distance_m,
     };
     let mut routing = router.route(&case, gridgis_cases::now(), &mut Transformers::default())?;
-    let duplicate = state.cases.read().map_err(|_| AppError::internal("the case index lock is poisoned"))?.contains(&case.id);
+    let duplicate =
+        state.cases.read().map_err(|_| AppError::internal("the case index lock is poisoned"))?.contains(&case.id);
     if duplicate {
         routing.warnings.push("duplicate_id");
     }
@@ -68,19 +69,21 @@ pub async fn route(
 /// Appends the case to the log (opening it at the first case), then indexes it.
 fn record(state: &SharedState, line: &LogLine) -> Result<(), AppError> {
     let mut log = state.case_log.lock().map_err(|_| AppError::internal("the case log lock is poisoned"))?;
-    let dir = state.store.lock().map_err(|_| AppError::internal("the store lock is poisoned"))?.dir().to_path_buf();
     if log.is_none() {
-        *log = Some(gridgis_cases::CaseLog::open(&dir).map_err(|e| AppError::internal(format!("cannot open the case log: {e}")))?);
+        *log = Some(
+            gridgis_cases::CaseLog::open(&state.data_dir)
+                .map_err(|e| AppError::internal(format!("cannot open the case log: {e}")))?,
+        );
     }
     if let Some(l) = log.as_mut() {
         l.append(line).map_err(|e| AppError::internal(format!("cannot record the case: {e}")))?;
     }
     // Indexed while the log is still held, so the index's order is the log's.
-    state
-        .cases
-        .write()
-        .map_err(|_| AppError::internal("the case index lock is poisoned"))?
-        .insert(&line.case, &line.result, state.engine.hierarchy());
+    state.cases.write().map_err(|_| AppError::internal("the case index lock is poisoned"))?.insert(
+        &line.case,
+        &line.result,
+        state.engine.hierarchy(),
+    );
     Ok(())
 }
 

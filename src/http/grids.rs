@@ -156,7 +156,9 @@ fn window(q: &StatsQuery) -> Result<(Option<i64>, Option<i64>), AppError> {
     let parse = |s: &Option<String>, what: &str| -> Result<Option<i64>, AppError> {
         match s.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(s) => gridgis_cases::parse_time(s).map(Some).map_err(|e| AppError::new(StatusCode::BAD_REQUEST, "invalid_time", format!("{what}: {e}"))),
+            Some(s) => gridgis_cases::parse_time(s)
+                .map(Some)
+                .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, "invalid_time", format!("{what}: {e}"))),
         }
     };
     let (from, to) = (parse(&q.from, "from")?, parse(&q.to, "to")?);
@@ -224,7 +226,8 @@ pub async fn overview(
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, AppError> {
     let h = state.engine.hierarchy();
-    let id = h.by_code(&code).ok_or_else(|| AppError::not_found("grid_not_found", format!("no grid has code {code}")))?;
+    let id =
+        h.by_code(&code).ok_or_else(|| AppError::not_found("grid_not_found", format!("no grid has code {code}")))?;
     let (from, to) = window(&q)?;
     let g = h.grid(id);
     let roster = &state.roster;

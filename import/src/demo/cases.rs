@@ -34,7 +34,8 @@ const DAYS: i64 = 365;
 
 /// Reports per hour of the day, relative.
 const HOURS: [f64; 24] = [
-    0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 4.0, 5.0, 5.0, 4.5, 3.0, 3.5, 4.5, 4.5, 4.0, 3.5, 3.0, 2.5, 2.0, 1.5, 1.0, 0.5,
+    0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 4.0, 5.0, 5.0, 4.5, 3.0, 3.5, 4.5, 4.5, 4.0, 3.5, 3.0, 2.5, 2.0, 1.5, 1.0,
+    0.5,
 ];
 
 /// Event classes and their shares of event cases.
@@ -66,7 +67,10 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, f64)]) -> &'a T {
 }
 
 fn text<'a>(f: &'a Feature, key: &str) -> Option<&'a str> {
-    f.properties.iter().find(|(k, _)| k == key).and_then(|(_, v)| if let Value::String(s) = v { Some(s.as_str()) } else { None })
+    f.properties
+        .iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| if let Value::String(s) = v { Some(s.as_str()) } else { None })
 }
 
 fn point(f: &Feature) -> Option<(f64, f64)> {
@@ -98,7 +102,8 @@ fn when(rng: &mut ChaCha8Rng) -> i64 {
         // 2025-12-01 is a Monday: day % 7 ≥ 5 is a weekend.
         let week = if day % 7 >= 5 { 0.65 } else { 1.1 };
         // Summer (days ~180–270 from December) brings more street cases.
-        let season = 1.0 + 0.25 * ((day as f64 - 45.0) / DAYS as f64 * std::f64::consts::TAU - std::f64::consts::PI).cos();
+        let season =
+            1.0 + 0.25 * ((day as f64 - 45.0) / DAYS as f64 * std::f64::consts::TAU - std::f64::consts::PI).cos();
         if rng.random::<f64>() * 1.4 < week * season {
             let hour = pick(rng, &HOURS.iter().enumerate().map(|(h, w)| (h as i64, *w)).collect::<Vec<_>>()).to_owned();
             return YEAR_START + day * 86_400 + hour * 3_600 + rng.random_range(0..3_600);
@@ -116,8 +121,10 @@ struct Draft {
 /// component layers) and grids.
 pub fn stream(layers: &[Layer], engine: &Engine, seed: u64) -> Vec<String> {
     let mut rng = rng_for(seed, "cases", "", 0);
-    let addresses: Vec<&Feature> =
-        layers.iter().find(|l| l.meta.id == gridgis_layers::ADDRESSES_LAYER).map_or(vec![], |l| l.features.iter().collect());
+    let addresses: Vec<&Feature> = layers
+        .iter()
+        .find(|l| l.meta.id == gridgis_layers::ADDRESSES_LAYER)
+        .map_or(vec![], |l| l.features.iter().collect());
     let components: Vec<(&Layer, f64)> = layers
         .iter()
         .filter(|l| l.meta.category == super::CATEGORY_COMPONENTS && !l.features.is_empty())
@@ -152,7 +159,7 @@ pub fn stream(layers: &[Layer], engine: &Engine, seed: u64) -> Vec<String> {
         req.source = Some((*pick(&mut rng, &SOURCES)).to_owned());
         let outside = drafts.len() < NEAR_OUTSIDE + FAR_OUTSIDE;
         let (at, place) = if !outside && !components.is_empty() && rng.random::<f64>() < COMPONENT_SHARE {
-            let layer: &Layer = *pick(&mut rng, &components[..]);
+            let layer = *pick::<&Layer>(&mut rng, &components);
             let f = &layer.features[rng.random_range(0..layer.features.len())];
             let class = text(f, "class").unwrap_or("其他设施");
             let problem = ["破损", "丢失", "占用", "损坏"][rng.random_range(0..4)];
@@ -162,12 +169,14 @@ pub fn stream(layers: &[Layer], engine: &Engine, seed: u64) -> Vec<String> {
         } else {
             let class = *pick(&mut rng, &CLASS_SHARES);
             let subs = events.iter().find(|(c, _)| *c == class).map_or(&[][..], |(_, s)| &s[..]);
-            let weights: Vec<(&str, f64)> = subs.iter().enumerate().map(|(i, s)| (*s, 1.0 / (i as f64 + 1.5))).collect();
+            let weights: Vec<(&str, f64)> =
+                subs.iter().enumerate().map(|(i, s)| (*s, 1.0 / (i as f64 + 1.5))).collect();
             let sub = *pick(&mut rng, &weights);
             req.category = Some(if rng.random::<f64>() < 0.1 { sub.to_owned() } else { format!("{class}/{sub}") });
             let a = addresses[rng.random_range(0..addresses.len())];
             let text_ = text(a, "address").unwrap_or("");
-            req.description = Some(format!("群众反映{}附近{sub}，请核实处理", text_.trim_start_matches("北京市怀柔区")));
+            req.description =
+                Some(format!("群众反映{}附近{sub}，请核实处理", text_.trim_start_matches("北京市怀柔区")));
             (point(a).map(|p| jitter(&mut rng, p, GPS_SIGMA_M)), Some(text_.to_owned()))
         };
         let Some(mut at) = at else { continue };

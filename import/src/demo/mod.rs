@@ -16,12 +16,12 @@ mod trace;
 use std::path::Path;
 
 pub use self::cases::{CASE_TOTAL, FAR_OUTSIDE, MALFORMED, NEAR_OUTSIDE};
-pub use self::staff::STAFF_COUNTS;
 pub use self::grids::{DemoGrids, LEVEL_COUNTS, MAX_VERTICES, MIN_VERTICES, generate as generate_grids};
 pub use self::layers::{
     ADDRESS_TOTAL, ADDRESSES_KIND, BUILDINGS_LAYER, CAMERA_TOTAL, CATEGORY_ADDRESSES, CATEGORY_CAMERAS,
     CATEGORY_COMPONENTS, CATEGORY_POIS, CITY_LAYERS, COMPONENT_TOTAL, DISTRICT_LAYERS, POI_TOTAL, ThematicCounts,
 };
+pub use self::staff::STAFF_COUNTS;
 
 /// The default seed of the embedded demo dataset.
 pub const DEFAULT_SEED: u64 = 2026;
@@ -68,14 +68,16 @@ pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
     let mut people: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     if let Some(gazetteer) = thematic.iter().find(|l| l.meta.id == gridgis_layers::ADDRESSES_LAYER) {
         for f in &gazetteer.features {
-            if let Some((_, gridgis_layers::Value::String(code))) = f.properties.iter().find(|(k, _)| k == "grid_code") {
+            if let Some((_, gridgis_layers::Value::String(code))) = f.properties.iter().find(|(k, _)| k == "grid_code")
+            {
                 *people.entry(code.clone()).or_default() += 1;
             }
         }
     }
     let roster = staff::roster(&demo.grids, &people, seed);
     gridgis_cases::Roster::write(dir, &roster).map_err(|e| DemoError::Cases(e.to_string()))?;
-    let engine = gridgis_engine::Engine::new(gridgis_engine::Hierarchy::new(demo.grids.clone(), demo.townships.clone())?);
+    let engine =
+        gridgis_engine::Engine::new(gridgis_engine::Hierarchy::new(demo.grids.clone(), demo.townships.clone())?);
     let lines = cases::stream(&thematic, &engine, seed);
     let mut bytes = Vec::with_capacity(lines.len() * 300);
     for l in &lines {

@@ -90,7 +90,11 @@ impl People {
 
     fn add(&mut self, role: Role, position: Position, unit: &str, force: Option<Force>, covers: Vec<String>) {
         let name = self.name();
-        let phone = format!("{}{:08}", PREFIXES[self.rng.random_range(0..PREFIXES.len())], self.rng.random_range(0..100_000_000u32));
+        let phone = format!(
+            "{}{:08}",
+            PREFIXES[self.rng.random_range(0..PREFIXES.len())],
+            self.rng.random_range(0..100_000_000u32)
+        );
         let id = format!("HR-S-{:06}", self.staff.len() + 1);
         self.staff.push(StaffMember {
             id,
@@ -115,7 +119,8 @@ pub fn roster(grids: &[Grid], people_per_grid: &BTreeMap<String, usize>, seed: u
     by_code.sort_by(|a, b| a.code.cmp(&b.code));
     let district = by_code.iter().find(|g| g.level == 0).map_or("110116", |g| g.code.as_str()).to_owned();
     let parents: std::collections::BTreeSet<&str> = grids.iter().filter_map(|g| g.parent_code.as_deref()).collect();
-    let leaves: Vec<&Grid> = by_code.iter().copied().filter(|g| g.level > 0 && !parents.contains(g.code.as_str())).collect();
+    let leaves: Vec<&Grid> =
+        by_code.iter().copied().filter(|g| g.level > 0 && !parents.contains(g.code.as_str())).collect();
     let level = |l: u8| -> Vec<&Grid> { by_code.iter().copied().filter(|g| g.level == l).collect() };
     let (l1, l2) = (level(1), level(2));
     // Weight by people under each grid: a leaf by its addresses; a level-2 grid by its leaves'.
