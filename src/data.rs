@@ -83,16 +83,29 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
     let hierarchy = gridgis_layers::load_hierarchy(&store)
         .with_context(|| format!("cannot load the grids of {}", dir.display()))?;
     let engine = Engine::new(hierarchy);
-    let layers = LayerSet::load(&store).with_context(|| format!("cannot load the layers of {}", dir.display()))?;
-    let t = Instant::now();
-    let geocoder = gridgis_layers::build_geocoder(&engine, &layers)
-        .with_context(|| format!("cannot build the geocoder over {}", dir.display()))?;
-    let geocoder_ms = t.elapsed().as_millis() as u64;
-    let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
-        .with_context(|| format!("the grids of {} do not share their boundaries", dir.display()))?;
-    let roster = gridgis_cases::Roster::load(dir)?;
+    // The staff, the case log and the tiles' topology need only the grids: read and built on
+    // a second thread while the layers load and the geocoder is built.
+    let (layers, geocoder, geocoder_ms, side) = std::thread::scope(|s| {
+        let side = s.spawn(|| -> anyhow::Result<_> {
+            let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
+                .with_context(|| format!("the grids of {} do not share their boundaries", dir.display()))?;
+            let roster = gridgis_cases::Roster::load(dir)?;
+            let cases = gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?;
+            Ok((grids_tiles, roster, cases))
+        });
+        let main = (|| -> anyhow::Result<_> {
+            let layers =
+                LayerSet::load(&store).with_context(|| format!("cannot load the layers of {}", dir.display()))?;
+            let t = Instant::now();
+            let geocoder = gridgis_layers::build_geocoder(&engine, &layers)
+                .with_context(|| format!("cannot build the geocoder over {}", dir.display()))?;
+            Ok((layers, geocoder, t.elapsed().as_millis() as u64))
+        })();
+        let side = side.join().map_err(|_| anyhow::anyhow!("loading the staff and cases panicked"))?;
+        main.map(|(l, g, ms)| (l, g, ms, side))
+    })?;
+    let (grids_tiles, roster, (cases, cases_report)) = side?;
     let categories = gridgis_cases::Categories::new(&layers);
-    let (cases, cases_report) = gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?;
     if cases_report.skipped > 0 {
         tracing::warn!(
             skipped = cases_report.skipped,

@@ -228,6 +228,29 @@ async fn unknown_routes_and_methods_are_json() {
     assert_eq!((s, error_code(&v)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
 }
 
+#[tokio::test]
+async fn the_page_and_its_assets_are_built_in() {
+    let res = gridgis::http::app(state()).oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let etag = res.headers()[header::ETAG].clone();
+    let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("/web/maplibre-gl.js") && html.contains("/web/app.js"), "the page loads its script");
+    assert!(!html.contains("https://"), "nothing from a CDN");
+    let req = Request::get("/").header(header::IF_NONE_MATCH, etag).body(Body::empty()).unwrap();
+    let res = gridgis::http::app(state()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    for (path, kind) in
+        [("/web/maplibre-gl.js", "text/javascript"), ("/web/app.js", "text/javascript"), ("/web/style.css", "text/css")]
+    {
+        let res = gridgis::http::app(state()).oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with(kind), "{path}");
+    }
+    let (s, v) = get("/web/secret.txt").await;
+    assert_eq!((s, error_code(&v)), (StatusCode::NOT_FOUND, "not_found"));
+}
+
 /// One HTTP/1.1 request over a plain TCP socket; returns status and body.
 fn raw_request(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
     let mut s = std::net::TcpStream::connect(addr).expect("connects");

@@ -35,12 +35,19 @@ fn route(c: &mut Criterion) {
         ),
         ("address", r#"{"id":3,"address":"北京市怀柔区泉河街道富乐北里社区望怀路104号"}"#.as_bytes()),
     ];
+    // One case: parse, route, answer (what `POST /cases/route` does between reading the body
+    // and sending the bytes).
     group.throughput(Throughput::Elements(1));
+    let mut transformers = gridgis_cases::Transformers::default();
     for (name, body) in kinds {
         group.bench_function(BenchmarkId::new("one", name), |b| {
             b.iter(|| {
                 out.clear();
-                gridgis::cli::route::route_all(&router, &json, name, body, &mut out).expect("routes")
+                let case = gridgis_cases::CaseRequest::from_json(body).expect("a case");
+                let routing = router.route(&case, 0, &mut transformers).expect("routes");
+                let answer = gridgis::answer::route_answer(&json, &case.id, &routing);
+                serde_json::to_writer(&mut out, &answer).expect("writes");
+                out.len()
             })
         });
     }
