@@ -17,11 +17,11 @@ use gridgis::state::{AppState, Limits, SharedState};
 use gridgis_engine::{
     AddressRecord, GeocodeError, GeocodeLevel as Level, Geocoder, MAX_QUERY_CHARS, metres_per_degree,
 };
-use http_body_util::BodyExt;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use common::send;
 
 fn geocoder() -> &'static Geocoder {
     &common::loaded().geocoder
@@ -275,13 +275,6 @@ fn state_over(dir: &std::path::Path, limits: Limits) -> SharedState {
 fn state() -> SharedState {
     static S: std::sync::OnceLock<SharedState> = std::sync::OnceLock::new();
     S.get_or_init(|| state_over(common::demo_dir(), Limits { max_batch_addresses: 1_000, ..Limits::default() })).clone()
-}
-
-async fn send(state: SharedState, req: Request<Body>) -> (StatusCode, Value) {
-    let res = gridgis::http::app(state).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)})))
 }
 
 async fn get(uri: &str) -> (StatusCode, Value) {

@@ -15,6 +15,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use common::send;
+
 fn state_with(limits: Limits) -> SharedState {
     let loaded = gridgis::data::load(common::demo_dir()).expect("loads");
     Arc::new(AppState::new(loaded, ApiKeys::default(), limits))
@@ -23,14 +25,6 @@ fn state_with(limits: Limits) -> SharedState {
 fn state() -> SharedState {
     static STATE: std::sync::OnceLock<SharedState> = std::sync::OnceLock::new();
     STATE.get_or_init(|| state_with(Limits::default())).clone()
-}
-
-async fn send(state: SharedState, req: Request<Body>) -> (StatusCode, Value) {
-    let res = gridgis::http::app(state).oneshot(req).await.expect("infallible");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)}));
-    (status, value)
 }
 
 async fn get(uri: &str) -> (StatusCode, Value) {

@@ -13,9 +13,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use gridgis::auth::ApiKeys;
 use gridgis::state::{AppState, Limits, SharedState};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use common::send;
 
 fn state() -> SharedState {
     static STATE: std::sync::OnceLock<SharedState> = std::sync::OnceLock::new();
@@ -25,14 +25,6 @@ fn state() -> SharedState {
             Arc::new(AppState::new(loaded, ApiKeys::default(), Limits::default()))
         })
         .clone()
-}
-
-async fn send(state: SharedState, req: Request<Body>) -> (StatusCode, Value) {
-    let res = gridgis::http::app(state).oneshot(req).await.expect("infallible");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)}));
-    (status, value)
 }
 
 async fn get_in(state: SharedState, uri: &str) -> (StatusCode, Value) {

@@ -27,28 +27,9 @@ pub use crate::staff::{Position, Role, Roster, STAFF_FILE, StaffMember};
 pub use crate::stats::{CategoryFilter, GridCounts, grid_counts, grid_summary, level_grids};
 pub use crate::time::{format_time, now, parse_time};
 
-/// Writes `bytes` to `path` through a temporary sibling: write, fsync, rename, fsync the
-/// directory. Readers see the old file or the new one, never a part.
+/// Writes `bytes` to `path` as the data dir's files are written (temporary sibling, fsync,
+/// rename, fsync the directory).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CasesError> {
-    use std::io::Write;
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| CasesError::Io { path: p, source }
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(name);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(io(path))?;
-        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    gridgis_layers::write_file_atomic(path, bytes)
+        .map_err(|e| CasesError::Io { path: path.to_path_buf(), source: std::io::Error::other(e) })
 }

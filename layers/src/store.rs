@@ -151,6 +151,13 @@ fn write_atomic(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()
     result
 }
 
+/// Writes `bytes` to `path` as every file of the data dir is written: through a temporary
+/// sibling, fsynced, renamed into place, the directory fsynced. Readers see the old file or the
+/// new one, never a part.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic(path, |f| f.write_all(bytes).map_err(io(path)))
+}
+
 fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }

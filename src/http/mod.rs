@@ -2,6 +2,7 @@
 
 mod auth;
 mod cases;
+mod conditional;
 mod error;
 mod extract;
 mod geocode;

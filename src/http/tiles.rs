@@ -11,6 +11,7 @@ use gridgis_tiles::{LayerSource, RenderedTile, Source, TileCoord, TileKey};
 
 use crate::tile_sources::{GRIDS_SOURCE, SourcesError, resolve};
 
+use super::conditional::matches_etag;
 use super::error::AppError;
 use crate::state::SharedState;
 
@@ -71,14 +72,6 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
             (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
         })
     })
-}
-
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.trim() == "*" || v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag))
 }
 
 fn parse_tile(z: &str, x: &str, y: &str) -> Result<TileCoord, AppError> {
@@ -187,9 +180,6 @@ mod tests {
         assert!(!accepts_gzip(&h(&[("accept-encoding", "gzip;q=0, br")])));
         assert!(!accepts_gzip(&h(&[("accept-encoding", "identity")])));
         assert!(!accepts_gzip(&h(&[])));
-        assert!(matches_etag(&h(&[("if-none-match", "\"a\", \"b\"")]), "\"b\""));
-        assert!(matches_etag(&h(&[("if-none-match", "W/\"b\"")]), "\"b\""));
-        assert!(!matches_etag(&h(&[("if-none-match", "\"a\"")]), "\"b\""));
         assert_eq!(base_url(&h(&[("host", "map.local:8080")])), "http://map.local:8080");
         assert_eq!(
             base_url(&h(&[("host", "x"), ("x-forwarded-host", "gis.gov.cn"), ("x-forwarded-proto", "https")])),

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::conditional::matches_etag;
 use super::error::AppError;
 use crate::state::SharedState;
 
@@ -54,15 +55,6 @@ fn etag(body: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
     format!("\"{:x}-{:016x}\"", body.len(), h.finish())
-}
-
-/// Whether `If-None-Match` names `etag` (weakly, or `*`).
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.trim() == "*" || v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag))
 }
 
 /// The page's routes: `GET /` (the page) and `GET /web/{file}` (its script, style and MapLibre
@@ -116,19 +108,5 @@ mod tests {
         tags.sort();
         tags.dedup();
         assert_eq!(tags.len(), ASSETS.len());
-    }
-
-    #[test]
-    fn if_none_match() {
-        let h = |v: &'static str| {
-            let mut m = HeaderMap::new();
-            m.insert(header::IF_NONE_MATCH, HeaderValue::from_static(v));
-            m
-        };
-        assert!(matches_etag(&h("\"a\", \"b\""), "\"b\""));
-        assert!(matches_etag(&h("W/\"b\""), "\"b\""));
-        assert!(matches_etag(&h("*"), "\"b\""));
-        assert!(!matches_etag(&h("\"a\""), "\"b\""));
-        assert!(!matches_etag(&HeaderMap::new(), "\"b\""));
     }
 }

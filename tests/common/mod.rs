@@ -34,6 +34,22 @@ pub fn loaded() -> &'static Loaded {
     LOADED.get_or_init(|| gridgis::data::load(demo_dir()).expect("demo data dir loads"))
 }
 
+/// One request through the router (`oneshot`): the status and the body as JSON (a body that is
+/// not JSON as `{"raw": text}`).
+pub async fn send(
+    state: gridgis::state::SharedState,
+    req: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let res = gridgis::http::app(state).oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    let value =
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| serde_json::json!({"raw": String::from_utf8_lossy(&bytes)}));
+    (status, value)
+}
+
 /// Copies a data dir (recursively) to `to`, for tests that write.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create the copy's dir");
