@@ -33,6 +33,11 @@ impl Role {
     pub fn may_write_layers(self) -> bool {
         matches!(self, Role::GisStaff | Role::Admin)
     }
+
+    /// True when this role may record cases in the case log.
+    pub fn may_record_cases(self) -> bool {
+        matches!(self, Role::Integrator | Role::Admin)
+    }
 }
 
 /// The known keys.

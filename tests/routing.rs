@@ -31,9 +31,23 @@ async fn get_in(state: SharedState, uri: &str) -> (StatusCode, Value) {
     send(state, Request::get(uri).body(Body::empty()).expect("request")).await
 }
 
+/// The case-intake system's key in the tests that record.
+const INTAKE_KEY: &str = "intake-system-key-0123456789";
+
 async fn post_raw(state: SharedState, uri: &str, body: String) -> (StatusCode, Value) {
-    let req = Request::post(uri).header(header::CONTENT_TYPE, "application/json").body(Body::from(body));
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {INTAKE_KEY}"))
+        .body(Body::from(body));
     send(state, req.expect("request")).await
+}
+
+fn keys() -> ApiKeys {
+    ApiKeys::load(
+        Some(&format!("integrator:{INTAKE_KEY},viewer:viewer-key-0123456789,gis_staff:staff-key-0123456789")),
+        None,
+    )
+    .expect("keys")
 }
 
 /// Routes without recording (the shared state stays as the demo left it).
@@ -402,8 +416,26 @@ async fn the_grid_overview_has_chain_staff_and_case_counts() {
 async fn recorded_cases_are_logged_counted_and_survive_a_restart() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(common::demo_dir(), tmp.path());
-    let st = Arc::new(AppState::new(gridgis::data::load(tmp.path()).unwrap(), ApiKeys::default(), Limits::default()));
+    let st = Arc::new(AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys(), Limits::default()));
     let (_, before) = get_in(st.clone(), "/grids/stats?level=1&from=2026-12-01").await;
+    // Recording is a write: the intake system's (or an admin's) key, nobody else's.
+    let case = json!({"id": "NOKEY", "location": {"lon": LON, "lat": LAT}}).to_string();
+    for (key, status) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some("nope-nope-nope-nope"), StatusCode::UNAUTHORIZED),
+        (Some("viewer-key-0123456789"), StatusCode::FORBIDDEN),
+        (Some("staff-key-0123456789"), StatusCode::FORBIDDEN),
+    ] {
+        let mut req = Request::post("/cases/route");
+        if let Some(k) = key {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {k}"));
+        }
+        let (got, v) = send(st.clone(), req.body(Body::from(case.clone())).unwrap()).await;
+        assert_eq!(got, status, "{key:?}: {v}");
+    }
+    // Answering only needs no key.
+    let req = Request::post("/cases/route?record=false").body(Body::from(case.clone())).unwrap();
+    assert_eq!(send(st.clone(), req).await.0, StatusCode::OK);
     assert_eq!(before["total"], 0);
     let case = json!({"id": "NEW-1", "category": "暴露垃圾", "location": {"lon": LON, "lat": LAT}, "reported_at": "2026-12-01T09:00:00+08:00"});
     let (status, v) = post_raw(st.clone(), "/cases/route", case.to_string()).await;
@@ -434,7 +466,7 @@ async fn recorded_cases_are_logged_counted_and_survive_a_restart() {
     drop(st);
     let loaded = gridgis::data::load(tmp.path()).unwrap();
     assert_eq!(loaded.cases_report.skipped, 1);
-    let st = Arc::new(AppState::new(loaded, ApiKeys::default(), Limits::default()));
+    let st = Arc::new(AppState::new(loaded, keys(), Limits::default()));
     let (_, reloaded) = get_in(st.clone(), "/grids/stats?level=1&from=2026-12-01").await;
     assert_eq!(reloaded["total"], 1, "the recorded case survives a restart");
     let next = json!({"id": "NEW-2", "location": {"lon": LON, "lat": LAT}, "reported_at": "2026-12-01T11:00:00+08:00"});

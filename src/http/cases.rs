@@ -3,6 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use gridgis_cases::{CaseRequest, LogLine, Logged, RouteError, Router, Transformers};
 use serde::Deserialize;
@@ -27,13 +28,18 @@ pub struct RouteQuery {
 
 /// `POST /cases/route`: one case → its grid, chain, township sub-centre, assignees and
 /// facilities, with how it was matched and how sure the answer is. The case is recorded in
-/// the case log (fsynced before the answer) unless `?record=false`; a case whose id is already
-/// logged is answered again but not recorded twice (warning `duplicate_id`).
+/// the case log (fsynced before the answer) unless `?record=false`; recording needs an
+/// integrator's or an admin's key (401 without one, 403 with another role's). A case whose id is
+/// already logged is answered again but not recorded twice (warning `duplicate_id`).
 pub async fn route(
     State(state): State<SharedState>,
     Query(q): Query<RouteQuery>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    if q.record != Some(false) {
+        super::auth::require_case_writer(&state, &headers)?;
+    }
     let mut case = CaseRequest::from_json(&body)?;
     let layers = state.layers.load();
     let geocoder = state.geocoder.load();
