@@ -55,15 +55,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     // The simplified shapes of every zoom at once, on all cores, rather than on first use.
     grids.prepare();
-    let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for i in &infos {
-        bounds = [
-            bounds[0].min(i.bounds[0]),
-            bounds[1].min(i.bounds[1]),
-            bounds[2].max(i.bounds[2]),
-            bounds[3].max(i.bounds[3]),
-        ];
-    }
+    let bounds = gridgis_tiles::union_bounds(&infos);
     let total: u64 = (minzoom..=args.maxzoom).map(|z| gridgis_tiles::tiles_over(bounds, z).len() as u64).sum();
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template("{spinner} tiles [{bar:30}] {pos}/{len} ({per_sec}, {eta})")

@@ -12,10 +12,7 @@ pub fn tilejson(sources: &[SourceInfo], tiles_url: &str) -> Value {
     let layers: Vec<_> = sources.iter().flat_map(|s| s.layers.iter()).collect();
     let minzoom = layers.iter().map(|l| l.minzoom).min().unwrap_or(0);
     let maxzoom = layers.iter().map(|l| l.maxzoom).max().unwrap_or(0);
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for s in sources {
-        b = [b[0].min(s.bounds[0]), b[1].min(s.bounds[1]), b[2].max(s.bounds[2]), b[3].max(s.bounds[3])];
-    }
+    let mut b = crate::source::union_bounds(sources);
     if !b.iter().all(|v| v.is_finite()) {
         b = [-180.0, -85.051_128_78, 180.0, 85.051_128_78];
     }

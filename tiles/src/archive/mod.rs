@@ -130,15 +130,7 @@ pub fn write_archive(
         return Err(ArchiveError::Zooms { min: minzoom, max: maxzoom });
     }
     let infos: Vec<_> = sources.iter().map(|s| s.info()).collect();
-    let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for i in &infos {
-        bounds = [
-            bounds[0].min(i.bounds[0]),
-            bounds[1].min(i.bounds[1]),
-            bounds[2].max(i.bounds[2]),
-            bounds[3].max(i.bounds[3]),
-        ];
-    }
+    let bounds = crate::source::union_bounds(&infos);
     let meta = Metadata {
         name: infos.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(","),
         description: infos.iter().map(|i| i.description.as_str()).collect::<Vec<_>>().join("; "),

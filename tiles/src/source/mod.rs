@@ -48,6 +48,14 @@ pub struct VectorLayer {
     pub description: String,
 }
 
+/// The union of the sources' bounds (`[west, south, east, north]`); infinite (west and south
+/// +∞, east and north −∞) when there are none.
+pub fn union_bounds(infos: &[SourceInfo]) -> [f64; 4] {
+    infos.iter().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, i| {
+        [b[0].min(i.bounds[0]), b[1].min(i.bounds[1]), b[2].max(i.bounds[2]), b[3].max(i.bounds[3])]
+    })
+}
+
 /// What a source says of itself for TileJSON and the catalog.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceInfo {
