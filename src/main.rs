@@ -42,6 +42,8 @@ enum Command {
     Import(gridgis::cli::import::Args),
     /// The layer catalog.
     Layers(gridgis::cli::layers::Args),
+    /// API keys: add (shown once, stored hashed), list, revoke.
+    Keys(gridgis::cli::keys::Args),
     /// Roll a layer back to its previous kept version.
     Rollback(gridgis::cli::layers::RollbackArgs),
 }
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Tiles(args) => gridgis::cli::tiles::run(&cli.data, args),
         Command::Import(args) => gridgis::cli::import::run(&cli.data, args),
         Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),
+        Command::Keys(args) => gridgis::cli::keys::run(&cli.data, args),
         Command::Rollback(args) => gridgis::cli::layers::rollback(&cli.data, args),
     };
     match result {

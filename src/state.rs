@@ -80,8 +80,10 @@ pub struct AppState {
     pub tile_cache: gridgis_tiles::TileCache,
     /// Tile extent and buffer.
     pub tile_options: gridgis_tiles::TileOptions,
-    /// API keys and roles.
-    pub keys: ApiKeys,
+    /// API keys and roles; swapped whole when the keys file changes.
+    pub keys: ArcSwap<ApiKeys>,
+    /// Who may read without a key.
+    pub open_reads: crate::auth::OpenReads,
     /// Request limits.
     pub limits: Limits,
     /// When the server finished loading.
@@ -117,7 +119,8 @@ impl AppState {
             tile_cache: gridgis_tiles::TileCache::new(limits.tile_cache_bytes),
             tile_options: limits.tiles,
             store: Mutex::new(loaded.store),
-            keys,
+            keys: ArcSwap::from_pointee(keys),
+            open_reads: crate::auth::OpenReads::default(),
             limits,
             started: Instant::now(),
             load_ms: loaded.load_ms,

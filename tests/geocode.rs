@@ -268,7 +268,7 @@ fn reverse_agrees_with_a_brute_force_search() {
 const STAFF: &str = "staff-0123456789abcdef";
 
 fn state_over(dir: &std::path::Path, limits: Limits) -> SharedState {
-    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None).unwrap();
+    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None, None).unwrap();
     Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys, limits))
 }
 

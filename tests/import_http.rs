@@ -19,7 +19,7 @@ const STAFF: &str = "staff-key-0123456789abcdef";
 const VIEWER: &str = "viewer-key-0123456789abcdef";
 
 fn state(dir: &std::path::Path) -> SharedState {
-    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF},viewer:{VIEWER}")), None).unwrap();
+    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF},viewer:{VIEWER}")), None, None).unwrap();
     Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys, Limits::default()))
 }
 
@@ -197,7 +197,7 @@ async fn bad_uploads_publish_nothing() {
 async fn an_upload_over_the_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(common::demo_dir(), dir.path());
-    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None).unwrap();
+    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None, None).unwrap();
     let limits = Limits { max_upload_bytes: 1_000, ..Limits::default() };
     let st: SharedState = Arc::new(AppState::new(gridgis::data::load(dir.path()).unwrap(), keys, limits));
     let (s, v) = send(&st, upload("/layers/big", Some(STAFF), "application/geo+json", hydrants(100))).await;

@@ -19,7 +19,7 @@ const STAFF: &str = "staff-key-0123456789abcdef";
 const VIEWER: &str = "viewer-key-0123456789abcdef";
 
 fn keys() -> ApiKeys {
-    ApiKeys::load(Some(&format!("gis_staff:{STAFF},viewer:{VIEWER}")), None).unwrap()
+    ApiKeys::load(Some(&format!("gis_staff:{STAFF},viewer:{VIEWER}")), None, None).unwrap()
 }
 
 /// A state over `dir` (the shared demo dir for reads, a private copy for writes).

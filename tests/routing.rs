@@ -46,6 +46,7 @@ fn keys() -> ApiKeys {
     ApiKeys::load(
         Some(&format!("integrator:{INTAKE_KEY},viewer:viewer-key-0123456789,gis_staff:staff-key-0123456789")),
         None,
+        None,
     )
     .expect("keys")
 }

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 const STAFF: &str = "staff-0123456789abcdef";
 
 fn state_over(dir: &std::path::Path) -> SharedState {
-    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None).unwrap();
+    let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None, None).unwrap();
     Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys, Limits::default()))
 }
 

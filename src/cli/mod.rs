@@ -4,6 +4,7 @@ pub mod demo;
 pub mod export;
 pub mod geocode;
 pub mod import;
+pub mod keys;
 pub mod layers;
 pub mod locate;
 pub mod route;

@@ -17,10 +17,14 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// A keys file: lines of `role key` (roles: viewer, integrator, gis_staff, admin). Keys
-    /// also come from GRIDGIS_API_KEYS (`role:key,role:key`). Writes need a gis_staff key.
+    /// A plain keys file: lines of `role key` (roles: viewer, integrator, gis_staff, admin).
+    /// Keys also come from GRIDGIS_API_KEYS (`role:key,role:key`) and from the data dir's
+    /// hashed `keys.toml` (`gridgis keys add`), which a running server rereads when it changes.
     #[arg(long, env = "GRIDGIS_KEYS_FILE")]
     keys: Option<PathBuf>,
+    /// Who may read (the map, locate, geocode, route without recording) without a key.
+    #[arg(long, env = "GRIDGIS_OPEN_READS", value_enum, default_value_t = crate::auth::OpenReads::Loopback)]
+    open_reads: crate::auth::OpenReads,
     /// Versions kept per layer when uploads publish new ones (older ones are deleted; rollback
     /// goes back through the kept ones).
     #[arg(long, env = "GRIDGIS_KEEP_VERSIONS", default_value_t = gridgis_layers::DEFAULT_KEEP_VERSIONS)]
@@ -33,8 +37,14 @@ const CATALOG_POLL: Duration = Duration::from_secs(1);
 /// Loads the data dir (creating the demo where missing) and serves until Ctrl-C or SIGTERM,
 /// finishing requests in flight.
 pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let keys = ApiKeys::load(std::env::var("GRIDGIS_API_KEYS").ok().as_deref(), args.keys.as_deref())?;
     let mut loaded = crate::data::open_or_create(data)?;
+    let keys_path = data.join(crate::auth::KEYS_FILE);
+    let env_keys = std::env::var("GRIDGIS_API_KEYS").ok();
+    let load_keys = move |path: &Path| -> anyhow::Result<ApiKeys> {
+        let store = crate::auth::KeyStore::open(path)?;
+        ApiKeys::load(env_keys.as_deref(), args.keys.as_deref(), Some(&store))
+    };
+    let keys = load_keys(&keys_path)?;
     loaded.store.keep_versions = args.keep_versions.max(1);
     let stats = loaded.engine.index_stats();
     tracing::info!(
@@ -51,7 +61,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if keys.is_empty() {
         tracing::warn!("no API keys configured: reads are open, every write will be refused (see --keys)");
     }
-    let state = Arc::new(AppState::new(loaded, keys, Limits::default()));
+    let mut state = AppState::new(loaded, keys, Limits::default());
+    state.open_reads = args.open_reads;
+    let state = Arc::new(state);
     let catalog = data.join(gridgis_layers::CATALOG_FILE);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
@@ -60,7 +72,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(args.listen));
         tokio::spawn(watch_catalog(state.clone(), catalog));
-        axum::serve(listener, crate::http::app(state)).with_graceful_shutdown(shutdown_signal()).await.context("server")
+        tokio::spawn(watch_keys(state.clone(), keys_path, load_keys));
+        let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server")
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -86,6 +100,33 @@ async fn watch_catalog(state: crate::state::SharedState, catalog: PathBuf) {
                 tracing::warn!("catalog changed but could not be loaded; still serving the previous layers: {e:#}")
             }
             Err(e) => tracing::warn!("layer reload failed: {e}"),
+        }
+    }
+}
+
+/// Rereads the keys when the keys file changes (`gridgis keys add|revoke` beside a running
+/// server): a revoked key stops working within a second; a file that cannot be read leaves the
+/// keys as they were.
+async fn watch_keys(
+    state: crate::state::SharedState,
+    path: PathBuf,
+    load: impl Fn(&Path) -> anyhow::Result<ApiKeys> + Send + 'static,
+) {
+    let stamp = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
+    let mut last = stamp(&path);
+    loop {
+        tokio::time::sleep(CATALOG_POLL).await;
+        let now = stamp(&path);
+        if now == last {
+            continue;
+        }
+        last = now;
+        match load(&path) {
+            Ok(keys) => {
+                tracing::info!(keys = keys.len(), "keys reloaded");
+                state.keys.store(Arc::new(keys));
+            }
+            Err(e) => tracing::warn!("keys file changed but could not be read; keeping the previous keys: {e:#}"),
         }
     }
 }

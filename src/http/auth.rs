@@ -1,36 +1,111 @@
-//! Who may write: a `Bearer` key with a role that may publish layers, or record cases.
+//! Who may do what: every route's access rule, in one table, checked before the handler runs
+//! (and before an upload's body is read).
+//!
+//! | permission | routes | without a key |
+//! | --- | --- | --- |
+//! | public | `GET /`, `/web/…`, `/health` | always open |
+//! | map | tiles, catalog, layers and their queries, a grid, its overview, statistics, the latest cases, categories | open where reads are open |
+//! | integrate | locate, geocode, reverse, `POST /cases/route?record=false` | open where reads are open |
+//! | record cases | `POST /cases/route` | 401 |
+//! | write layers | `POST /layers/{id}`, `POST /layers/{id}/rollback` | 401 |
+//!
+//! Reads are open by default to callers on the loopback interface (and to in-process calls,
+//! which have no peer address); `--open-reads always|never` changes that. A key sent to any
+//! route but the public ones is checked: an unknown one is 401, one whose role lacks the
+//! permission 403.
 
-use axum::http::{HeaderMap, StatusCode, header};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 
 use super::error::AppError;
-use crate::auth::Role;
+use crate::auth::{OpenReads, Permission};
 use crate::state::SharedState;
 
-/// Passes when the request carries `Authorization: Bearer KEY` of a GIS-staff or admin key:
-/// 401 without a key or with an unknown one, 403 with a key of another role.
-pub fn require_writer(state: &SharedState, headers: &HeaderMap) -> Result<(), AppError> {
-    require(state, headers, Role::may_write_layers, "change layers")
+/// The permission a request needs: by method and matched route (and, for routing a case,
+/// whether it is recorded).
+pub fn permission(method: &Method, route: &str, query: Option<&str>) -> Permission {
+    let dry_run = || query.is_some_and(|q| q.split('&').any(|kv| kv == "record=false"));
+    match (method.as_str(), route) {
+        (_, "/" | "/web/{file}" | "/health") => Permission::Public,
+        (_, "/grids/locate" | "/geocode" | "/reverse") => Permission::Integrate,
+        ("POST", "/cases/route") if dry_run() => Permission::Integrate,
+        ("POST", "/cases/route") => Permission::RecordCases,
+        ("POST", "/layers/{id}" | "/layers/{id}/rollback") => Permission::WriteLayers,
+        _ => Permission::Map,
+    }
 }
 
-/// Passes when the request carries the key of an integrator (the case-intake system) or an
-/// admin: recording a case is a write. 401 / 403 as for [`require_writer`].
-pub fn require_case_writer(state: &SharedState, headers: &HeaderMap) -> Result<(), AppError> {
-    require(state, headers, Role::may_record_cases, "record cases (route with ?record=false to answer only)")
+/// The middleware: answers 401/403 itself, else passes the request on.
+pub async fn authorize(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("", |m| m.as_str()).to_owned();
+    let needed = permission(req.method(), &route, req.uri().query());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    match check(&state, needed, req.headers(), peer) {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
 }
 
-fn require(state: &SharedState, headers: &HeaderMap, allowed: fn(Role) -> bool, what: &str) -> Result<(), AppError> {
+fn check(
+    state: &SharedState,
+    needed: Permission,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<(), AppError> {
+    if needed == Permission::Public {
+        return Ok(());
+    }
     let unauthorized = |message: &str| AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
-    let value =
-        headers.get(header::AUTHORIZATION).ok_or_else(|| unauthorized("this needs Authorization: Bearer <key>"))?;
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        let open = match state.open_reads {
+            OpenReads::Always => true,
+            OpenReads::Never => false,
+            // No peer: an in-process call (the tests' router), as local as it gets.
+            OpenReads::Loopback => peer.is_none_or(|p| p.ip().is_loopback()),
+        };
+        return if needed.is_read() && open {
+            Ok(())
+        } else {
+            Err(unauthorized(&format!("{} needs Authorization: Bearer <key>", needed.what())))
+        };
+    };
     let key = value
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <key>'"))?;
-    let role = state.keys.role_of(key).ok_or_else(|| unauthorized("unknown key"))?;
-    if !allowed(role) {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", format!("a {role:?} key may not {what}")));
+    let role = state.keys.load().role_of(key).ok_or_else(|| unauthorized("unknown key"))?;
+    if !role.may(needed) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("a {} key may not {}", role.as_str(), needed.what()),
+        ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table() {
+        let get = Method::GET;
+        let post = Method::POST;
+        assert_eq!(permission(&get, "/health", None), Permission::Public);
+        assert_eq!(permission(&get, "/tiles/{sources}/{z}/{x}/{y}", None), Permission::Map);
+        assert_eq!(permission(&post, "/grids/locate", None), Permission::Integrate);
+        assert_eq!(permission(&post, "/cases/route", Some("record=false")), Permission::Integrate);
+        assert_eq!(permission(&post, "/cases/route", Some("record=true")), Permission::RecordCases);
+        assert_eq!(permission(&post, "/cases/route", None), Permission::RecordCases);
+        assert_eq!(permission(&get, "/layers/{id}", None), Permission::Map);
+        assert_eq!(permission(&post, "/layers/{id}", None), Permission::WriteLayers);
+        assert_eq!(permission(&post, "/layers/{id}/rollback", None), Permission::WriteLayers);
+    }
 }

@@ -45,6 +45,8 @@ pub fn app(state: SharedState) -> Router {
         .route("/layers/{id}/features", get(layers::features))
         .route("/layers/{id}/nearest", get(layers::nearest))
         .route("/layers/{id}/rollback", post(layers::rollback))
+        // After routing, so that the rule is the matched route's; before any handler reads a body.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
