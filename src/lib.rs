@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod data;
 pub mod http;
 pub mod state;

@@ -42,6 +42,8 @@ enum Command {
     Import(gridgis::cli::import::Args),
     /// The layer catalog.
     Layers(gridgis::cli::layers::Args),
+    /// The settings in effect (gridgis.toml and defaults), every one, as TOML.
+    Config(gridgis::cli::config::Args),
     /// API keys: add (shown once, stored hashed), list, revoke.
     Keys(gridgis::cli::keys::Args),
     /// Roll a layer back to its previous kept version.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Import(args) => gridgis::cli::import::run(&cli.data, args),
         Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),
         Command::Keys(args) => gridgis::cli::keys::run(&cli.data, args),
+        Command::Config(args) => gridgis::cli::config::run(&cli.data, args),
         Command::Rollback(args) => gridgis::cli::layers::rollback(&cli.data, args),
     };
     match result {

@@ -84,6 +84,8 @@ pub struct AppState {
     pub keys: ArcSwap<ApiKeys>,
     /// Who may read without a key.
     pub open_reads: crate::auth::OpenReads,
+    /// Origins whose pages may call the API (`*`: any); none: no CORS headers.
+    pub cors_allow_origins: Vec<String>,
     /// Request limits.
     pub limits: Limits,
     /// When the server finished loading.
@@ -121,6 +123,7 @@ impl AppState {
             store: Mutex::new(loaded.store),
             keys: ArcSwap::from_pointee(keys),
             open_reads: crate::auth::OpenReads::default(),
+            cors_allow_origins: Vec::new(),
             limits,
             started: Instant::now(),
             load_ms: loaded.load_ms,

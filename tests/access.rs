@@ -178,3 +178,63 @@ fn gridgis_keys_add_list_revoke() {
     let store = gridgis::auth::KeyStore::open(&tmp.path().join(gridgis::auth::KEYS_FILE)).unwrap();
     assert_eq!(ApiKeys::load(None, None, Some(&store)).unwrap().role_of(&key), None);
 }
+
+#[tokio::test]
+async fn cors_for_the_configured_origins_only() {
+    let keys = ApiKeys::default();
+    let mut st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    st.cors_allow_origins = vec!["https://map.example.gov.cn".into()];
+    let st = Arc::new(st);
+    let app = || gridgis::http::app(st.clone());
+    use tower::ServiceExt;
+    let req = |origin: &str| Request::get("/tiles/grids").header(header::ORIGIN, origin).body(Body::empty()).unwrap();
+    let res = app().oneshot(req("https://map.example.gov.cn")).await.unwrap();
+    assert_eq!(res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://map.example.gov.cn");
+    let res = app().oneshot(req("https://evil.example.com")).await.unwrap();
+    assert!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri("/cases/route")
+        .header(header::ORIGIN, "https://map.example.gov.cn")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization,content-type")
+        .body(Body::empty())
+        .unwrap();
+    let res = app().oneshot(preflight).await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let allowed = res.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().to_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{allowed}");
+    // None configured: no CORS headers at all.
+    let res = gridgis::http::app(state(OpenReads::Loopback)).oneshot(req("https://map.example.gov.cn")).await.unwrap();
+    assert!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[test]
+fn gridgis_config_prints_every_setting_and_names_a_bad_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gridgis"))
+            .arg("--data")
+            .arg(common::demo_dir())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["config"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for setting in
+        ["listen", "open_reads", "max_body_bytes", "max_upload_bytes", "cache_bytes", "keep_versions", "allow_origins"]
+    {
+        assert!(text.contains(setting), "{setting} in {text}");
+    }
+    let good = tmp.path().join("good.toml");
+    std::fs::write(&good, "[limits]\nmax_page = 5000\n[cors]\nallow_origins = [\"*\"]\n").unwrap();
+    let text = String::from_utf8(run(&["config", "--config", good.to_str().unwrap()]).stdout).unwrap();
+    assert!(text.contains("max_page = 5000") && text.contains("default_page = 1000"), "{text}");
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[limits]\nmax_pages = 500\n").unwrap();
+    let out = run(&["config", "--config", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("bad.toml") && err.contains("max_pages"), "{err}");
+}

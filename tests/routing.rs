@@ -22,7 +22,7 @@ fn state() -> SharedState {
     STATE
         .get_or_init(|| {
             let loaded = gridgis::data::load(common::demo_dir()).expect("loads");
-            Arc::new(AppState::new(loaded, ApiKeys::default(), Limits::default()))
+            Arc::new(AppState::new(loaded, keys(), Limits::default()))
         })
         .clone()
 }

@@ -9,26 +9,32 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::auth::ApiKeys;
-use crate::state::{AppState, Limits};
+use crate::state::AppState;
 
 /// Arguments of `gridgis serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to listen on [default: `[server] listen` of the config, 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// The config file (`gridgis.toml`; see `gridgis config`) [default: the data dir's
+    /// gridgis.toml if there is one, else every default].
+    #[arg(long, env = "GRIDGIS_CONFIG")]
+    config: Option<PathBuf>,
     /// A plain keys file: lines of `role key` (roles: viewer, integrator, gis_staff, admin).
     /// Keys also come from GRIDGIS_API_KEYS (`role:key,role:key`) and from the data dir's
     /// hashed `keys.toml` (`gridgis keys add`), which a running server rereads when it changes.
     #[arg(long, env = "GRIDGIS_KEYS_FILE")]
     keys: Option<PathBuf>,
-    /// Who may read (the map, locate, geocode, route without recording) without a key.
-    #[arg(long, env = "GRIDGIS_OPEN_READS", value_enum, default_value_t = crate::auth::OpenReads::Loopback)]
-    open_reads: crate::auth::OpenReads,
+    /// Who may read (the map, locate, geocode, route without recording) without a key
+    /// [default: `[server] open_reads` of the config, loopback].
+    #[arg(long, env = "GRIDGIS_OPEN_READS", value_enum)]
+    open_reads: Option<crate::auth::OpenReads>,
     /// Versions kept per layer when uploads publish new ones (older ones are deleted; rollback
     /// goes back through the kept ones).
-    #[arg(long, env = "GRIDGIS_KEEP_VERSIONS", default_value_t = gridgis_layers::DEFAULT_KEEP_VERSIONS)]
-    keep_versions: usize,
+    /// [default: `[layers] keep_versions` of the config, 5].
+    #[arg(long, env = "GRIDGIS_KEEP_VERSIONS")]
+    keep_versions: Option<usize>,
 }
 
 /// How often the catalog file is checked for versions published by another process.
@@ -38,6 +44,14 @@ const CATALOG_POLL: Duration = Duration::from_secs(1);
 /// finishing requests in flight.
 pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut loaded = crate::data::open_or_create(data)?;
+    let (config, config_path) = crate::config::Config::load(args.config.as_deref(), data)?;
+    if let Some(p) = &config_path {
+        tracing::info!("settings from {}", p.display());
+    }
+    let listen: SocketAddr = match args.listen {
+        Some(a) => a,
+        None => config.server.listen.parse().context("[server] listen")?,
+    };
     let keys_path = data.join(crate::auth::KEYS_FILE);
     let env_keys = std::env::var("GRIDGIS_API_KEYS").ok();
     let load_keys = move |path: &Path| -> anyhow::Result<ApiKeys> {
@@ -45,7 +59,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         ApiKeys::load(env_keys.as_deref(), args.keys.as_deref(), Some(&store))
     };
     let keys = load_keys(&keys_path)?;
-    loaded.store.keep_versions = args.keep_versions.max(1);
+    loaded.store.keep_versions = args.keep_versions.unwrap_or(config.layers.keep_versions).max(1);
     let stats = loaded.engine.index_stats();
     tracing::info!(
         grids = loaded.engine.hierarchy().len(),
@@ -61,16 +75,19 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if keys.is_empty() {
         tracing::warn!("no API keys configured: reads are open, every write will be refused (see --keys)");
     }
-    let mut state = AppState::new(loaded, keys, Limits::default());
-    state.open_reads = args.open_reads;
+    let mut state = AppState::new(loaded, keys, config.limits());
+    state.open_reads = match args.open_reads {
+        Some(o) => o,
+        None => config.open_reads()?,
+    };
+    state.cors_allow_origins = config.cors.allow_origins.clone();
     let state = Arc::new(state);
     let catalog = data.join(gridgis_layers::CATALOG_FILE);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(args.listen));
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(listen));
         tokio::spawn(watch_catalog(state.clone(), catalog));
         tokio::spawn(watch_keys(state.clone(), keys_path, load_keys));
         let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();

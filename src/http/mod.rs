@@ -25,7 +25,8 @@ pub use self::error::AppError;
 /// The router, with all routes, limits and JSON fallbacks.
 pub fn app(state: SharedState) -> Router {
     let body_limit = state.limits.max_body_bytes;
-    Router::new()
+    let cors = cors(&state.cors_allow_origins);
+    let router = Router::new()
         .merge(web::router())
         .route("/health", get(health::health))
         .route("/grids/locate", get(grids::locate_get).post(grids::locate_post))
@@ -50,5 +51,32 @@ pub fn app(state: SharedState) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(c) => router.layer(c),
+        None => router,
+    }
+}
+
+/// The CORS layer for the configured origins (`*`: any), or none when none are configured.
+/// Browsers may send the key (`Authorization`) and JSON bodies, with GET and POST.
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderValue, Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_NONE_MATCH])
+            .expose_headers([header::ETAG])
+            .max_age(std::time::Duration::from_secs(3_600)),
+    )
 }

@@ -1,0 +1,236 @@
+//! `gridgis.toml`: every setting of the server, with its default. Read from `--config FILE`
+//! (or `GRIDGIS_CONFIG`), else from the data dir's `gridgis.toml` when there is one; a setting
+//! not written keeps its default; an unknown setting is an error naming the file, so a typo
+//! never passes silently. Command-line flags win over the file. `gridgis config` prints the
+//! settings in effect, every one of them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::OpenReads;
+use crate::state::Limits;
+
+/// The config file's name in the data dir.
+pub const CONFIG_FILE: &str = "gridgis.toml";
+
+/// Every setting.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Listening and who may read.
+    pub server: Server,
+    /// Request and batch limits.
+    pub limits: LimitsConfig,
+    /// Tiles.
+    pub tiles: Tiles,
+    /// Layer versions.
+    pub layers: Layers,
+    /// Browser callers from other origins.
+    pub cors: Cors,
+}
+
+/// `[server]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    /// Address to listen on.
+    pub listen: String,
+    /// Who may read without a key: `loopback`, `always` or `never`.
+    pub open_reads: String,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self { listen: "127.0.0.1:8080".into(), open_reads: "loopback".into() }
+    }
+}
+
+/// `[limits]`: see [`Limits`] for what each means.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body, bytes (uploads excepted).
+    pub max_body_bytes: usize,
+    /// Most points in one `POST /grids/locate`.
+    pub max_batch_points: usize,
+    /// Most addresses in one `POST /geocode`.
+    pub max_batch_addresses: usize,
+    /// Default border tolerance, metres.
+    pub default_max_distance_m: f64,
+    /// Largest border tolerance a caller may ask for, metres.
+    pub max_max_distance_m: f64,
+    /// Largest layer upload, bytes.
+    pub max_upload_bytes: usize,
+    /// Features per page of `/layers/{id}/features` by default.
+    pub default_page: usize,
+    /// Most features one page may hold.
+    pub max_page: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let l = Limits::default();
+        Self {
+            max_body_bytes: l.max_body_bytes,
+            max_batch_points: l.max_batch_points,
+            max_batch_addresses: l.max_batch_addresses,
+            default_max_distance_m: l.default_max_distance_m,
+            max_max_distance_m: l.max_max_distance_m,
+            max_upload_bytes: l.max_upload_bytes,
+            default_page: l.default_page,
+            max_page: l.max_page,
+        }
+    }
+}
+
+/// `[tiles]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tiles {
+    /// Bytes of rendered tiles kept in memory.
+    pub cache_bytes: u64,
+    /// Tile units kept beyond each edge.
+    pub buffer: u32,
+}
+
+impl Default for Tiles {
+    fn default() -> Self {
+        let l = Limits::default();
+        Self { cache_bytes: l.tile_cache_bytes, buffer: l.tiles.buffer }
+    }
+}
+
+/// `[layers]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Layers {
+    /// Versions kept per layer.
+    pub keep_versions: usize,
+}
+
+impl Default for Layers {
+    fn default() -> Self {
+        Self { keep_versions: gridgis_layers::DEFAULT_KEEP_VERSIONS }
+    }
+}
+
+/// `[cors]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cors {
+    /// Origins whose pages may call the API (`https://map.example.gov.cn`), or `["*"]` for
+    /// any; none by default (the command-centre page is served by gridgis itself).
+    pub allow_origins: Vec<String>,
+}
+
+impl Config {
+    /// Reads `explicit` if given, else `data_dir/gridgis.toml` if it exists, else the defaults.
+    /// Returns the config and the file it came from.
+    pub fn load(explicit: Option<&Path>, data_dir: &Path) -> anyhow::Result<(Self, Option<PathBuf>)> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = data_dir.join(CONFIG_FILE);
+                if !p.exists() {
+                    return Ok((Self::default(), None));
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config {}", path.display()))?;
+        let config: Config = toml::from_str(&text).with_context(|| format!("config {}", path.display()))?;
+        config.check().with_context(|| format!("config {}", path.display()))?;
+        Ok((config, Some(path)))
+    }
+
+    /// Refuses settings that cannot work.
+    pub fn check(&self) -> anyhow::Result<()> {
+        self.server.listen.parse::<std::net::SocketAddr>().with_context(|| {
+            format!("[server] listen = {:?} is not an address such as 127.0.0.1:8080", self.server.listen)
+        })?;
+        self.open_reads()?;
+        let l = &self.limits;
+        if !(l.default_max_distance_m >= 0.0 && l.default_max_distance_m <= l.max_max_distance_m) {
+            anyhow::bail!("[limits] default_max_distance_m must be between 0 and max_max_distance_m");
+        }
+        if l.max_body_bytes == 0 || l.max_upload_bytes == 0 || l.max_page == 0 || l.default_page > l.max_page {
+            anyhow::bail!("[limits] sizes must be positive and default_page at most max_page");
+        }
+        if self.layers.keep_versions == 0 {
+            anyhow::bail!("[layers] keep_versions must be at least 1");
+        }
+        for o in &self.cors.allow_origins {
+            if o != "*" && !(o.starts_with("http://") || o.starts_with("https://")) {
+                anyhow::bail!("[cors] allow_origins: {o:?} is not an origin such as https://map.example.gov.cn");
+            }
+        }
+        Ok(())
+    }
+
+    /// `[server] open_reads` parsed.
+    pub fn open_reads(&self) -> anyhow::Result<OpenReads> {
+        use clap::ValueEnum;
+        OpenReads::from_str(&self.server.open_reads, false).map_err(|_| {
+            anyhow::anyhow!("[server] open_reads = {:?}: expected loopback, always or never", self.server.open_reads)
+        })
+    }
+
+    /// The request limits these settings make.
+    pub fn limits(&self) -> Limits {
+        let l = &self.limits;
+        let mut tiles = Limits::default().tiles;
+        tiles.buffer = self.tiles.buffer;
+        Limits {
+            max_body_bytes: l.max_body_bytes,
+            max_batch_points: l.max_batch_points,
+            max_batch_addresses: l.max_batch_addresses,
+            default_max_distance_m: l.default_max_distance_m,
+            max_max_distance_m: l.max_max_distance_m,
+            max_upload_bytes: l.max_upload_bytes,
+            default_page: l.default_page,
+            max_page: l.max_page,
+            tile_cache_bytes: self.tiles.cache_bytes,
+            tiles,
+        }
+    }
+
+    /// The settings as TOML, every one written.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        Ok(toml::to_string(self)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_and_match_the_limits() {
+        let c = Config::default();
+        let text = c.to_toml().unwrap();
+        assert_eq!(toml::from_str::<Config>(&text).unwrap(), c);
+        let l = c.limits();
+        let d = Limits::default();
+        assert_eq!(
+            (l.max_body_bytes, l.max_page, l.tile_cache_bytes),
+            (d.max_body_bytes, d.max_page, d.tile_cache_bytes)
+        );
+        c.check().unwrap();
+    }
+
+    #[test]
+    fn a_partial_file_keeps_the_other_defaults_and_typos_are_refused() {
+        let c: Config = toml::from_str("[limits]\nmax_page = 500\ndefault_page = 100\n").unwrap();
+        assert_eq!(c.limits.max_page, 500);
+        assert_eq!(c.limits.max_batch_points, Limits::default().max_batch_points);
+        assert!(toml::from_str::<Config>("[limits]\nmax_pages = 5\n").is_err(), "unknown setting");
+        assert!(toml::from_str::<Config>("[limit]\n").is_err(), "unknown section");
+        let bad = |t: &str| toml::from_str::<Config>(t).unwrap().check().is_err();
+        assert!(bad("[server]\nlisten = \"nowhere\"\n"));
+        assert!(bad("[server]\nopen_reads = \"sometimes\"\n"));
+        assert!(bad("[layers]\nkeep_versions = 0\n"));
+        assert!(bad("[cors]\nallow_origins = [\"map.gov.cn\"]\n"));
+    }
+}
