@@ -271,11 +271,17 @@ impl ApiKeys {
     /// The role of `key`, if it is known. Hashes it and compares every stored hash in full, so
     /// response times do not reveal how much of a key matched.
     pub fn role_of(&self, key: &str) -> Option<Role> {
+        self.identify(key).map(|(role, _)| role)
+    }
+
+    /// The role of `key` and its hash (the caller's identity for rate limits and logs; never
+    /// the key itself), if it is known.
+    pub fn identify(&self, key: &str) -> Option<(Role, [u8; 32])> {
         let hash: [u8; 32] = Sha256::digest(key.as_bytes()).into();
         let mut found = None;
         for (k, role) in &self.keys {
             if constant_time_eq(k, &hash) {
-                found = Some(*role);
+                found = Some((*role, hash));
             }
         }
         found

@@ -67,6 +67,12 @@ pub struct LimitsConfig {
     pub default_page: usize,
     /// Most features one page may hold.
     pub max_page: usize,
+    /// Requests a second each caller (a key, else an address) may make, sustained; 0: no limit.
+    pub requests_per_second: u32,
+    /// Requests a caller may make at once above that.
+    pub burst: u32,
+    /// Seconds any request but an upload may take before it is answered 503 `timeout`.
+    pub request_timeout_s: f64,
 }
 
 impl Default for LimitsConfig {
@@ -81,6 +87,11 @@ impl Default for LimitsConfig {
             max_upload_bytes: l.max_upload_bytes,
             default_page: l.default_page,
             max_page: l.max_page,
+            // Far above what a map or an intake system asks (a map wall opens ~100 tiles at
+            // once), and low enough that one caller cannot take the server from the others.
+            requests_per_second: 1_000,
+            burst: 2_000,
+            request_timeout_s: crate::http::DEFAULT_TIMEOUT.as_secs_f64(),
         }
     }
 }
@@ -157,6 +168,9 @@ impl Config {
         }
         if l.max_body_bytes == 0 || l.max_upload_bytes == 0 || l.max_page == 0 || l.default_page > l.max_page {
             anyhow::bail!("[limits] sizes must be positive and default_page at most max_page");
+        }
+        if !(l.request_timeout_s.is_finite() && l.request_timeout_s > 0.0) {
+            anyhow::bail!("[limits] request_timeout_s must be a positive number of seconds");
         }
         if self.layers.keep_versions == 0 {
             anyhow::bail!("[layers] keep_versions must be at least 1");

@@ -86,6 +86,10 @@ pub struct AppState {
     pub open_reads: crate::auth::OpenReads,
     /// Origins whose pages may call the API (`*`: any); none: no CORS headers.
     pub cors_allow_origins: Vec<String>,
+    /// Per-caller rate limits (none by default; `gridgis serve` sets the configured ones).
+    pub rate_limits: crate::http::RateLimits,
+    /// How long any request but an upload may take.
+    pub request_timeout: std::time::Duration,
     /// Request limits.
     pub limits: Limits,
     /// When the server finished loading.
@@ -124,6 +128,8 @@ impl AppState {
             keys: ArcSwap::from_pointee(keys),
             open_reads: crate::auth::OpenReads::default(),
             cors_allow_origins: Vec::new(),
+            rate_limits: crate::http::RateLimits::default(),
+            request_timeout: crate::http::DEFAULT_TIMEOUT,
             limits,
             started: Instant::now(),
             load_ms: loaded.load_ms,

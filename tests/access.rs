@@ -238,3 +238,64 @@ fn gridgis_config_prints_every_setting_and_names_a_bad_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("bad.toml") && err.contains("max_pages"), "{err}");
 }
+
+#[tokio::test]
+async fn a_caller_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
+    let env = KEYS.iter().map(|(r, k)| format!("{r}:{k}")).collect::<Vec<_>>().join(",");
+    let keys = ApiKeys::load(Some(&env), None, None).unwrap();
+    let mut st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    st.rate_limits = gridgis::http::RateLimits::new(1, 3);
+    let st = Arc::new(st);
+    let get = |key: Option<&'static str>, peer: Option<&'static str>| {
+        let st = st.clone();
+        async move {
+            let mut req = Request::get("/cases/categories");
+            if let Some(k) = key {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {k}"));
+            }
+            let mut req = req.body(Body::empty()).unwrap();
+            if let Some(p) = peer {
+                req.extensions_mut().insert(ConnectInfo(p.parse::<SocketAddr>().unwrap()));
+            }
+            use tower::ServiceExt;
+            gridgis::http::app(st).oneshot(req).await.unwrap()
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(get(Some("viewer-key-0123456789"), None).await.status(), StatusCode::OK);
+    }
+    let res = get(Some("viewer-key-0123456789"), None).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    // Another key, another address: their own buckets; an in-process call: none.
+    assert_eq!(get(Some("admin-key-0123456789"), None).await.status(), StatusCode::OK);
+    for _ in 0..3 {
+        assert_eq!(get(None, Some("127.0.0.1:1")).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        get(None, Some("127.0.0.1:2")).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "per address, not per port"
+    );
+    for _ in 0..10 {
+        assert_eq!(get(None, None).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_request_past_the_timeout_is_503_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(common::demo_dir(), tmp.path());
+    let keys = ApiKeys::load(Some("integrator:integrator-key-0123456789"), None, None).unwrap();
+    let mut st = AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default());
+    st.request_timeout = std::time::Duration::from_nanos(1);
+    let st = Arc::new(st);
+    // Recording waits on the disk (fsync, off the async workers): longer than a nanosecond.
+    let req = Request::post("/cases/route")
+        .header(header::AUTHORIZATION, "Bearer integrator-key-0123456789")
+        .body(Body::from(r#"{"id":"t","location":{"lon":116.637,"lat":40.324}}"#))
+        .unwrap();
+    let (status, v) = send(st, req).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("timeout")));
+}

@@ -81,6 +81,8 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         None => config.open_reads()?,
     };
     state.cors_allow_origins = config.cors.allow_origins.clone();
+    state.rate_limits = crate::http::RateLimits::new(config.limits.requests_per_second, config.limits.burst);
+    state.request_timeout = Duration::from_secs_f64(config.limits.request_timeout_s);
     let state = Arc::new(state);
     let catalog = data.join(gridgis_layers::CATALOG_FILE);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;

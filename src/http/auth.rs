@@ -39,15 +39,35 @@ pub fn permission(method: &Method, route: &str, query: Option<&str>) -> Permissi
     }
 }
 
-/// The middleware: answers 401/403 itself, else passes the request on.
+/// The middleware: answers 401/403 (and 429 when the caller is over its rate) itself, else
+/// passes the request on, within the request timeout.
 pub async fn authorize(State(state): State<SharedState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("", |m| m.as_str()).to_owned();
     let needed = permission(req.method(), &route, req.uri().query());
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    match check(&state, needed, req.headers(), peer) {
-        Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
+    let caller = match check(&state, needed, req.headers(), peer) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = super::limits::admit(&state, &caller) {
+        return e.into_response();
     }
+    // An upload's import runs as long as the file needs; every other request is bounded.
+    if needed == Permission::WriteLayers {
+        return next.run(req).await;
+    }
+    super::limits::within_timeout(&state, next.run(req)).await
+}
+
+/// Who is calling: a key (by its hash), or a peer address, or an in-process call.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Caller {
+    /// A key's SHA-256.
+    Key([u8; 32]),
+    /// No key, from this address.
+    Peer(std::net::IpAddr),
+    /// No key, no peer: an in-process call.
+    Local,
 }
 
 fn check(
@@ -55,9 +75,10 @@ fn check(
     needed: Permission,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
-) -> Result<(), AppError> {
+) -> Result<Caller, AppError> {
+    let anonymous = peer.map_or(Caller::Local, |p| Caller::Peer(p.ip()));
     if needed == Permission::Public {
-        return Ok(());
+        return Ok(anonymous);
     }
     let unauthorized = |message: &str| AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
     let Some(value) = headers.get(header::AUTHORIZATION) else {
@@ -68,7 +89,7 @@ fn check(
             OpenReads::Loopback => peer.is_none_or(|p| p.ip().is_loopback()),
         };
         return if needed.is_read() && open {
-            Ok(())
+            Ok(anonymous)
         } else {
             Err(unauthorized(&format!("{} needs Authorization: Bearer <key>", needed.what())))
         };
@@ -79,7 +100,7 @@ fn check(
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <key>'"))?;
-    let role = state.keys.load().role_of(key).ok_or_else(|| unauthorized("unknown key"))?;
+    let (role, hash) = state.keys.load().identify(key).ok_or_else(|| unauthorized("unknown key"))?;
     if !role.may(needed) {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
@@ -87,7 +108,7 @@ fn check(
             format!("a {} key may not {}", role.as_str(), needed.what()),
         ));
     }
-    Ok(())
+    Ok(Caller::Key(hash))
 }
 
 #[cfg(test)]

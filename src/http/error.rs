@@ -15,12 +15,19 @@ pub struct AppError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds for `Retry-After` (a 429 or 503 that will pass).
+    retry_after: Option<u64>,
 }
 
 impl AppError {
     /// An error with an explicit status and code.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), retry_after: None }
+    }
+
+    /// The same, telling the caller to come back in `secs` seconds (`Retry-After`).
+    pub fn with_retry_after(self, secs: u64) -> Self {
+        Self { retry_after: Some(secs), ..self }
     }
 
     /// 400 `bad_request`.
@@ -76,8 +83,13 @@ impl IntoResponse for AppError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        (self.status, axum::Json(Envelope { error: ErrorBody { code: self.code, message: self.message } }))
-            .into_response()
+        let mut res =
+            (self.status, axum::Json(Envelope { error: ErrorBody { code: self.code, message: self.message } }))
+                .into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
+        res
     }
 }
 

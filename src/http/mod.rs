@@ -10,6 +10,7 @@ mod grids;
 mod health;
 mod json;
 mod layers;
+mod limits;
 mod tiles;
 mod upload;
 mod web;
@@ -21,6 +22,7 @@ use axum::routing::{get, post};
 use crate::state::SharedState;
 
 pub use self::error::AppError;
+pub use self::limits::{DEFAULT_TIMEOUT, RateLimits};
 
 /// The router, with all routes, limits and JSON fallbacks.
 pub fn app(state: SharedState) -> Router {
