@@ -15,8 +15,17 @@ struct Cli {
     /// `geocode`, `reverse` and `route`.
     #[arg(long, global = true, env = "GRIDGIS_DATA", default_value = "./gridgis-data")]
     data: PathBuf,
+    /// Log lines as text, or as one JSON object each (with the request id, for log shippers).
+    #[arg(long, global = true, env = "GRIDGIS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,7 +64,11 @@ fn main() -> ExitCode {
     let log_level = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
     let result = match cli.command {
         Command::Demo(args) => gridgis::cli::demo::run(args),
         Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),

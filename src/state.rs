@@ -90,6 +90,8 @@ pub struct AppState {
     pub rate_limits: crate::http::RateLimits,
     /// How long any request but an upload may take.
     pub request_timeout: std::time::Duration,
+    /// Request counts and latencies, request ids, readiness.
+    pub metrics: crate::http::Metrics,
     /// Request limits.
     pub limits: Limits,
     /// When the server finished loading.
@@ -130,6 +132,7 @@ impl AppState {
             cors_allow_origins: Vec::new(),
             rate_limits: crate::http::RateLimits::default(),
             request_timeout: crate::http::DEFAULT_TIMEOUT,
+            metrics: crate::http::Metrics::default(),
             limits,
             started: Instant::now(),
             load_ms: loaded.load_ms,

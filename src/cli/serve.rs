@@ -92,8 +92,13 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(listen));
         tokio::spawn(watch_catalog(state.clone(), catalog));
         tokio::spawn(watch_keys(state.clone(), keys_path, load_keys));
-        let app = crate::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server")
+        let app = crate::http::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let draining = async move {
+            shutdown_signal().await;
+            // `/ready` answers 503 from now on while the requests in flight finish.
+            state.metrics.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+        };
+        axum::serve(listener, app).with_graceful_shutdown(draining).await.context("server")
     })?;
     Ok(ExitCode::SUCCESS)
 }

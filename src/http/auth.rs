@@ -3,8 +3,8 @@
 //!
 //! | permission | routes | without a key |
 //! | --- | --- | --- |
-//! | public | `GET /`, `/web/…`, `/health` | always open |
-//! | map | tiles, catalog, layers and their queries, a grid, its overview, statistics, the latest cases, categories | open where reads are open |
+//! | public | `GET /`, `/web/…`, `/health`, `/ready` | always open |
+//! | map | tiles, catalog, layers and their queries, a grid, its overview, statistics, the latest cases, categories, `/metrics` | open where reads are open |
 //! | integrate | locate, geocode, reverse, `POST /cases/route?record=false` | open where reads are open |
 //! | record cases | `POST /cases/route` | 401 |
 //! | write layers | `POST /layers/{id}`, `POST /layers/{id}/rollback` | 401 |
@@ -30,7 +30,7 @@ use crate::state::SharedState;
 pub fn permission(method: &Method, route: &str, query: Option<&str>) -> Permission {
     let dry_run = || query.is_some_and(|q| q.split('&').any(|kv| kv == "record=false"));
     match (method.as_str(), route) {
-        (_, "/" | "/web/{file}" | "/health") => Permission::Public,
+        (_, "/" | "/web/{file}" | "/health" | "/ready") => Permission::Public,
         (_, "/grids/locate" | "/geocode" | "/reverse") => Permission::Integrate,
         ("POST", "/cases/route") if dry_run() => Permission::Integrate,
         ("POST", "/cases/route") => Permission::RecordCases,

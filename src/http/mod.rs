@@ -11,6 +11,7 @@ mod health;
 mod json;
 mod layers;
 mod limits;
+mod ops;
 mod tiles;
 mod upload;
 mod web;
@@ -23,6 +24,7 @@ use crate::state::SharedState;
 
 pub use self::error::AppError;
 pub use self::limits::{DEFAULT_TIMEOUT, RateLimits};
+pub use self::ops::{Metrics, REQUEST_ID};
 
 /// The router, with all routes, limits and JSON fallbacks.
 pub fn app(state: SharedState) -> Router {
@@ -31,6 +33,8 @@ pub fn app(state: SharedState) -> Router {
     let router = Router::new()
         .merge(web::router())
         .route("/health", get(health::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
         .route("/grids/locate", get(grids::locate_get).post(grids::locate_post))
         .route("/grids/stats", get(grids::stats))
         .route("/grids/{code}", get(grids::grid))
@@ -50,6 +54,8 @@ pub fn app(state: SharedState) -> Router {
         .route("/layers/{id}/rollback", post(layers::rollback))
         // After routing, so that the rule is the matched route's; before any handler reads a body.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
+        // Outside the access check, so that refused requests are logged and counted too.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,0 +1,166 @@
+//! Operations: a request id on every request and answer, one log line per request, Prometheus
+//! metrics (`GET /metrics`), and readiness (`GET /ready`).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use tracing::Instrument;
+
+use crate::state::SharedState;
+
+/// The header carrying the request id, in and out.
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+/// The server's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    next_id: AtomicU64,
+    prefix: String,
+    /// Set when shutdown begins: `/ready` then says so, so that a load balancer stops sending.
+    pub draining: AtomicBool,
+}
+
+fn latency_histogram() -> Histogram {
+    // 50 µs to ~1.6 s: a located point to a large batch.
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        registry.register(
+            "gridgis_http_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "gridgis_http_request_duration_seconds",
+            "Time to answer, by route (to the answer's head; bodies stream after)",
+            latency.clone(),
+        );
+        // A per-process prefix keeps ids unique across restarts without a random source.
+        let prefix = format!(
+            "{:x}",
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+        );
+        Self { registry, requests, latency, next_id: AtomicU64::new(1), prefix, draining: AtomicBool::new(false) }
+    }
+}
+
+impl Metrics {
+    fn new_id(&self) -> String {
+        format!("{}-{}", self.prefix, self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A caller's request id is kept when it is short and printable; else one is made.
+fn request_id(state: &SharedState, req: &Request) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| state.metrics.new_id(), str::to_owned)
+}
+
+/// The middleware: request id, access log line, metrics.
+pub async fn observe(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request_id(&state, &req);
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_owned();
+    let method = req.method().as_str().to_owned();
+    let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
+    let mut res = next.run(req).instrument(span.clone()).await;
+    let status = res.status().as_u16();
+    let secs = started.elapsed().as_secs_f64();
+    state.metrics.requests.get_or_create(&RequestLabels { method, route: route.clone(), status }).inc();
+    state.metrics.latency.get_or_create(&RouteLabels { route }).observe(secs);
+    // One line per request at debug (`RUST_LOG=gridgis=debug` for an access log): at tens of
+    // thousands of tiles a second, info would cost more than the tiles. Failures always.
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::warn!(status, ms = secs * 1e3, "answered");
+        } else {
+            tracing::debug!(status, ms = secs * 1e3, "answered");
+        }
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID.clone(), v);
+    }
+    res
+}
+
+/// `GET /metrics`: Prometheus text: requests and latency per route, the tile cache, the
+/// layers' versions, the case log, uptime.
+pub async fn metrics(State(state): State<SharedState>) -> Response {
+    let mut out = String::new();
+    if prometheus_client::encoding::text::encode(&mut out, &state.metrics.registry).is_err() {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "metrics could not be encoded").into_response();
+    }
+    // The registry ends with `# EOF`; the figures read at scrape time go before it.
+    let body = out.trim_end().strip_suffix("# EOF").unwrap_or(&out).to_owned();
+    let mut out = body;
+    let c = state.tile_cache.stats();
+    let ratio = if c.hits + c.misses > 0 { c.hits as f64 / (c.hits + c.misses) as f64 } else { 0.0 };
+    let layers = state.layers.load();
+    let mut versions = String::new();
+    for l in layers.iter() {
+        versions.push_str(&format!("gridgis_layer_version{{layer=\"{}\"}} {}\n", l.entry().id, l.entry().version));
+    }
+    let cases = state.cases.read().map_or(0, |c| c.len());
+    out.push_str(&format!(
+        "# HELP gridgis_tile_cache_hits Tile lookups answered from the cache.\n# TYPE gridgis_tile_cache_hits counter\n\
+         gridgis_tile_cache_hits_total {}\n\
+         # HELP gridgis_tile_cache_misses Tile lookups that rendered.\n# TYPE gridgis_tile_cache_misses counter\n\
+         gridgis_tile_cache_misses_total {}\n\
+         # HELP gridgis_tile_cache_hit_ratio Hits over lookups since start.\n# TYPE gridgis_tile_cache_hit_ratio gauge\n\
+         gridgis_tile_cache_hit_ratio {ratio}\n\
+         # HELP gridgis_tile_cache_bytes Bytes of tiles held.\n# TYPE gridgis_tile_cache_bytes gauge\n\
+         gridgis_tile_cache_bytes {}\n\
+         # HELP gridgis_layer_version The version served of each layer.\n# TYPE gridgis_layer_version gauge\n\
+         {versions}\
+         # HELP gridgis_cases Cases in the case log.\n# TYPE gridgis_cases gauge\ngridgis_cases {cases}\n\
+         # HELP gridgis_uptime_seconds Seconds since the data was loaded.\n# TYPE gridgis_uptime_seconds gauge\n\
+         gridgis_uptime_seconds {}\n# EOF\n",
+        c.hits,
+        c.misses,
+        c.bytes,
+        state.started.elapsed().as_secs_f64(),
+    ));
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], out).into_response()
+}
+
+/// `GET /ready`: 200 while the server takes requests (it listens only once loaded), 503
+/// `draining` once shutdown has begun.
+pub async fn ready(State(state): State<SharedState>) -> Response {
+    if state.metrics.draining.load(Ordering::Relaxed) {
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "draining"})))
+            .into_response();
+    }
+    axum::Json(serde_json::json!({"status": "ready"})).into_response()
+}
