@@ -92,6 +92,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Request counts and latencies, request ids, readiness.
     pub metrics: crate::http::Metrics,
+    /// Every write, who made it.
+    pub audit: crate::audit::Audit,
     /// Request limits.
     pub limits: Limits,
     /// When the server finished loading.
@@ -133,6 +135,7 @@ impl AppState {
             rate_limits: crate::http::RateLimits::default(),
             request_timeout: crate::http::DEFAULT_TIMEOUT,
             metrics: crate::http::Metrics::default(),
+            audit: crate::audit::Audit::new(&data_dir),
             limits,
             started: Instant::now(),
             load_ms: loaded.load_ms,

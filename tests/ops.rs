@@ -56,3 +56,64 @@ async fn request_ids_metrics_and_readiness() {
     let res = app().oneshot(Request::get("/ready").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn every_write_is_in_the_audit_log_with_who_and_which_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(common::demo_dir(), tmp.path());
+    let keys =
+        ApiKeys::load(Some("gis_staff:staff-key-0123456789,integrator:intake-key-0123456789"), None, None).unwrap();
+    let st = Arc::new(AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default()));
+    let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"站"},"geometry":{"type":"Point","coordinates":[116.63,40.32]}}]}"#;
+    let post = |uri: &str, key: &str, body: &str, id: &str| {
+        Request::post(uri)
+            .header("authorization", format!("Bearer {key}"))
+            .header("x-request-id", id)
+            .header("content-type", "application/geo+json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    for (i, want) in [StatusCode::CREATED, StatusCode::OK].into_iter().enumerate() {
+        let res = gridgis::http::app(st.clone())
+            .oneshot(post("/layers/audit_test", "staff-key-0123456789", geojson, &format!("up-{i}")))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), want);
+    }
+    let res = gridgis::http::app(st.clone())
+        .oneshot(post("/layers/audit_test/rollback", "staff-key-0123456789", "", "rb"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let case = r#"{"id":"AUD-1","location":{"lon":116.637,"lat":40.324}}"#;
+    let res = gridgis::http::app(st.clone())
+        .oneshot(post("/cases/route", "intake-key-0123456789", case, "case-1"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = std::fs::read_to_string(tmp.path().join(gridgis::audit::AUDIT_FILE)).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got: Vec<(&str, &str, Option<u64>, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["action"].as_str().unwrap(),
+                l["target"].as_str().unwrap(),
+                l["version"].as_u64(),
+                l["role"].as_str().unwrap(),
+                l["request_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("publish_layer", "audit_test", Some(1), "gis_staff", "up-0"),
+            ("publish_layer", "audit_test", Some(2), "gis_staff", "up-1"),
+            ("rollback_layer", "audit_test", Some(1), "gis_staff", "rb"),
+            ("record_case", "AUD-1", None, "integrator", "case-1"),
+        ]
+    );
+    assert!(lines.iter().all(|l| l["key"].as_str().is_some_and(|k| k.len() == 16) && l["at"].as_str().is_some()));
+    assert!(!text.contains("staff-key-0123456789") && !text.contains("intake-key"), "no key in the clear");
+}

@@ -41,14 +41,25 @@ pub fn permission(method: &Method, route: &str, query: Option<&str>) -> Permissi
 
 /// The middleware: answers 401/403 (and 429 when the caller is over its rate) itself, else
 /// passes the request on, within the request timeout.
-pub async fn authorize(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+pub async fn authorize(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("", |m| m.as_str()).to_owned();
     let needed = permission(req.method(), &route, req.uri().query());
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let caller = match check(&state, needed, req.headers(), peer) {
+    let (caller, role) = match check(&state, needed, req.headers(), peer) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    // Handlers that write name the caller in the audit log.
+    let request_id = req.headers().get(&super::ops::REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    req.extensions_mut().insert(crate::audit::Who {
+        key: match &caller {
+            Caller::Key(h) => Some(h[..8].iter().map(|b| format!("{b:02x}")).collect()),
+            _ => None,
+        },
+        role: role.map(crate::auth::Role::as_str),
+        peer: peer.map(|p| p.to_string()),
+        request_id,
+    });
     if let Err(e) = super::limits::admit(&state, &caller) {
         return e.into_response();
     }
@@ -75,10 +86,10 @@ fn check(
     needed: Permission,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
-) -> Result<Caller, AppError> {
+) -> Result<(Caller, Option<crate::auth::Role>), AppError> {
     let anonymous = peer.map_or(Caller::Local, |p| Caller::Peer(p.ip()));
     if needed == Permission::Public {
-        return Ok(anonymous);
+        return Ok((anonymous, None));
     }
     let unauthorized = |message: &str| AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
     let Some(value) = headers.get(header::AUTHORIZATION) else {
@@ -89,7 +100,7 @@ fn check(
             OpenReads::Loopback => peer.is_none_or(|p| p.ip().is_loopback()),
         };
         return if needed.is_read() && open {
-            Ok(anonymous)
+            Ok((anonymous, None))
         } else {
             Err(unauthorized(&format!("{} needs Authorization: Bearer <key>", needed.what())))
         };
@@ -108,7 +119,7 @@ fn check(
             format!("a {} key may not {}", role.as_str(), needed.what()),
         ));
     }
-    Ok(Caller::Key(hash))
+    Ok((Caller::Key(hash), Some(role)))
 }
 
 #[cfg(test)]

@@ -33,8 +33,10 @@ pub struct RouteQuery {
 pub async fn route(
     State(state): State<SharedState>,
     Query(q): Query<RouteQuery>,
+    who: Option<axum::Extension<crate::audit::Who>>,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    let who = who.map(|w| w.0).unwrap_or_default();
     let mut case = CaseRequest::from_json(&body)?;
     let layers = state.layers.load();
     let geocoder = state.geocoder.load();
@@ -59,9 +61,12 @@ pub async fn route(
         let line = LogLine { case: case.clone(), result: Logged::new(&routing, state.engine.hierarchy()) };
         let st = state.clone();
         // The fsync blocks: off the async workers.
-        tokio::task::spawn_blocking(move || record(&st, &line))
-            .await
-            .map_err(|e| AppError::internal(format!("recording the case failed: {e}")))??;
+        tokio::task::spawn_blocking(move || {
+            record(&st, &line)?;
+            super::audit(&st, &who, "record_case", &line.case.id.to_string(), None)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("recording the case failed: {e}")))??;
     }
     let answer = crate::answer::route_answer(&state.route_json, &case.id, &routing);
     Ok(super::json::json_bytes(&answer))

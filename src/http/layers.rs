@@ -232,7 +232,12 @@ pub async fn nearest(
 }
 
 /// `POST /layers/{id}/rollback` (GIS-staff key): back to the previous kept version, served at once.
-pub async fn rollback(State(state): State<SharedState>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn rollback(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+    who: Option<axum::Extension<crate::audit::Who>>,
+) -> Result<Response, AppError> {
+    let who = who.map(|w| w.0).unwrap_or_default();
     let st = state.clone();
     let entry = tokio::task::spawn_blocking(move || -> Result<CatalogEntry, AppError> {
         let entry = {
@@ -252,6 +257,7 @@ pub async fn rollback(State(state): State<SharedState>, Path(id): Path<String>) 
     })
     .await
     .map_err(|e| AppError::internal(e.to_string()))??;
-    tracing::info!(layer = %entry.id, version = entry.version, "rolled back");
+    tracing::info!(layer = %entry.id, version = entry.version, key = ?who.key, "rolled back");
+    super::audit(&state, &who, "rollback_layer", &entry.id, Some(entry.version))?;
     Ok(json_response(StatusCode::OK, &view(&entry), "application/json"))
 }

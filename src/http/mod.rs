@@ -66,6 +66,22 @@ pub fn app(state: SharedState) -> Router {
     }
 }
 
+/// Records a write in the audit log; a write that cannot be audited is answered 500 (it has
+/// happened: the caller sees that the record of it failed).
+fn audit(
+    state: &SharedState,
+    who: &crate::audit::Who,
+    action: &'static str,
+    target: &str,
+    version: Option<u32>,
+) -> Result<(), AppError> {
+    let entry = crate::audit::Entry { at: crate::data::now_rfc3339(), who, action, target, version };
+    state
+        .audit
+        .record(&entry)
+        .map_err(|e| AppError::internal(format!("the write succeeded but its audit record failed: {e}")))
+}
+
 /// The CORS layer for the configured origins (`*`: any), or none when none are configured.
 /// Browsers may send the key (`Authorization`) and JSON bodies, with GET and POST.
 fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {

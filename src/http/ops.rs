@@ -89,9 +89,13 @@ fn request_id(state: &SharedState, req: &Request) -> String {
 }
 
 /// The middleware: request id, access log line, metrics.
-pub async fn observe(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+pub async fn observe(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id(&state, &req);
+    // Inner layers and handlers read the id from the request.
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(REQUEST_ID.clone(), v);
+    }
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_owned();
     let method = req.method().as_str().to_owned();
     let span = tracing::info_span!("request", id = %id, method = %method, route = %route);

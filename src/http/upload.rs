@@ -49,8 +49,10 @@ pub async fn upload(
     Path(id): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
+    who: Option<axum::Extension<crate::audit::Who>>,
     body: Body,
 ) -> Result<Response, AppError> {
+    let who = who.map(|w| w.0).unwrap_or_default();
     // The key was checked before a byte of the body is read (`auth::authorize`): an
     // unauthenticated client cannot make the server hold a gigabyte.
     if let Some(k) = q.keys().find(|k| !PARAMS.contains(&k.as_str())) {
@@ -120,7 +122,8 @@ pub async fn upload(
             }
         };
         st.reload_layers().map_err(|e| AppError::internal(e.to_string()))?;
-        tracing::info!(layer = %report.layer, version = ?report.version, published = report.published, rejected = report.rejected, "layer published");
+        tracing::info!(layer = %report.layer, version = ?report.version, published = report.published, rejected = report.rejected, key = ?who.key, "layer published");
+        super::audit(&st, &who, "publish_layer", &report.layer, report.version)?;
         let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
         Ok((status, serde_json::to_value(&report).map_err(|e| AppError::internal(e.to_string()))?))
     })
