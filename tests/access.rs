@@ -270,15 +270,28 @@ async fn a_caller_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
     assert!((1..=2).contains(&retry), "{retry}");
     // Another key, another address: their own buckets; an in-process call: none.
     assert_eq!(get(Some("admin-key-0123456789"), None).await.status(), StatusCode::OK);
+    // Reads open to everyone for this part: another host without a key has its own bucket.
+    let mut open =
+        AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), ApiKeys::default(), Limits::default());
+    open.rate_limits = gridgis::http::RateLimits::new(1, 3);
+    open.open_reads = OpenReads::Always;
+    let open = Arc::new(open);
+    let anonymous = |peer: &'static str| {
+        let st = open.clone();
+        async move {
+            let mut req = Request::get("/cases/categories").body(Body::empty()).unwrap();
+            req.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+            send(st, req).await.0
+        }
+    };
     for _ in 0..3 {
-        assert_eq!(get(None, Some("127.0.0.1:1")).await.status(), StatusCode::OK);
+        assert_eq!(anonymous("10.1.2.3:1").await, StatusCode::OK);
     }
-    assert_eq!(
-        get(None, Some("127.0.0.1:2")).await.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "per address, not per port"
-    );
+    assert_eq!(anonymous("10.1.2.3:2").await, StatusCode::TOO_MANY_REQUESTS, "per address, not per port");
+    assert_eq!(anonymous("10.1.2.4:1").await, StatusCode::OK);
+    // The machine itself without a key, and in-process calls: not limited.
     for _ in 0..10 {
+        assert_eq!(anonymous("127.0.0.1:1").await, StatusCode::OK);
         assert_eq!(get(None, None).await.status(), StatusCode::OK);
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Each caller (a key, else a peer address) has a token bucket (GCRA, through `governor`):
 //! `requests_per_second` sustained, `burst` at once. Over it, 429 `rate_limited` with
-//! `Retry-After` (whole seconds, at least 1). In-process calls are not limited. Every request
+//! `Retry-After` (whole seconds, at least 1). In-process calls and keyless calls from the
+//! loopback interface are not limited. Every request
 //! but an upload is answered within `request_timeout_s`, else 503 `timeout`.
 
 use std::future::Future;
@@ -37,8 +38,12 @@ impl RateLimits {
 /// Takes a token for `caller`, or says when to come back.
 pub fn admit(state: &SharedState, caller: &Caller) -> Result<(), AppError> {
     let Some(limiter) = &state.rate_limits.limiter else { return Ok(()) };
-    if *caller == Caller::Local {
-        return Ok(());
+    // The machine itself without a key (an operator's tools, a load test, a map on the same
+    // host) is not limited; keys are, and so is every other address.
+    match caller {
+        Caller::Local => return Ok(()),
+        Caller::Peer(ip) if ip.is_loopback() => return Ok(()),
+        _ => {}
     }
     // Forget callers idle long enough to have a full bucket again: the map stays bounded by
     // the callers of the last moments, not of the server's life.
