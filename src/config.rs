@@ -5,12 +5,13 @@
 //! settings in effect, every one of them.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::OpenReads;
-use crate::state::Limits;
+use crate::state::{Limits, Policy};
 
 /// The config file's name in the data dir.
 pub const CONFIG_FILE: &str = "gridgis.toml";
@@ -39,11 +40,28 @@ pub struct Server {
     pub listen: String,
     /// Who may read without a key: `loopback`, `always` or `never`.
     pub open_reads: String,
+    /// Seconds a client has to send a request's head (and an idle connection is kept), so
+    /// that slow clients (slowloris) cannot hold connections.
+    pub header_read_timeout_s: f64,
+    /// Largest request head (request line and headers), bytes; larger: 431.
+    pub max_header_bytes: usize,
+    /// Connections held at once; further ones wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Seconds the requests in flight have to finish once shutdown begins.
+    pub shutdown_grace_s: f64,
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Self { listen: "127.0.0.1:8080".into(), open_reads: "loopback".into() }
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            open_reads: "loopback".into(),
+            header_read_timeout_s: 10.0,
+            // nginx's default allows 4 × 8 KiB; hyper needs at least 8 KiB.
+            max_header_bytes: 32 * 1024,
+            max_connections: 4_096,
+            shutdown_grace_s: 30.0,
+        }
     }
 }
 
@@ -73,6 +91,12 @@ pub struct LimitsConfig {
     pub burst: u32,
     /// Seconds any request but an upload may take before it is answered 503 `timeout`.
     pub request_timeout_s: f64,
+    /// Seconds an upload's body may take to arrive (then 408 `upload_timeout`).
+    pub upload_timeout_s: f64,
+    /// Requests answered at once; beyond it, 503 `overloaded` at once rather than a queue.
+    pub max_in_flight: usize,
+    /// Background imports waiting for their turn; beyond it, 503 `busy`.
+    pub max_queued_imports: usize,
 }
 
 impl Default for LimitsConfig {
@@ -92,6 +116,9 @@ impl Default for LimitsConfig {
             requests_per_second: 1_000,
             burst: 2_000,
             request_timeout_s: crate::http::DEFAULT_TIMEOUT.as_secs_f64(),
+            upload_timeout_s: 600.0,
+            max_in_flight: 1_024,
+            max_queued_imports: 16,
         }
     }
 }
@@ -169,8 +196,22 @@ impl Config {
         if l.max_body_bytes == 0 || l.max_upload_bytes == 0 || l.max_page == 0 || l.default_page > l.max_page {
             anyhow::bail!("[limits] sizes must be positive and default_page at most max_page");
         }
-        if !(l.request_timeout_s.is_finite() && l.request_timeout_s > 0.0) {
-            anyhow::bail!("[limits] request_timeout_s must be a positive number of seconds");
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        for (name, v) in [
+            ("[limits] request_timeout_s", l.request_timeout_s),
+            ("[limits] upload_timeout_s", l.upload_timeout_s),
+            ("[server] header_read_timeout_s", self.server.header_read_timeout_s),
+            ("[server] shutdown_grace_s", self.server.shutdown_grace_s),
+        ] {
+            if !positive(v) {
+                anyhow::bail!("{name} must be a positive number of seconds");
+            }
+        }
+        if l.max_in_flight == 0 || l.max_queued_imports == 0 || self.server.max_connections == 0 {
+            anyhow::bail!("[limits] max_in_flight, max_queued_imports and [server] max_connections must be positive");
+        }
+        if self.server.max_header_bytes < 8_192 {
+            anyhow::bail!("[server] max_header_bytes must be at least 8192");
         }
         if self.layers.keep_versions == 0 {
             anyhow::bail!("[layers] keep_versions must be at least 1");
@@ -208,6 +249,40 @@ impl Config {
             tile_cache_bytes: self.tiles.cache_bytes,
             tiles,
         }
+    }
+
+    /// What of these settings a running server may take on reload.
+    pub fn policy(&self) -> anyhow::Result<Policy> {
+        let l = &self.limits;
+        Ok(Policy {
+            limits: self.limits(),
+            open_reads: self.open_reads()?,
+            rate_limits: crate::http::RateLimits::new(l.requests_per_second, l.burst),
+            request_timeout: Duration::from_secs_f64(l.request_timeout_s),
+            upload_timeout: Duration::from_secs_f64(l.upload_timeout_s),
+            max_in_flight: l.max_in_flight,
+            max_queued_imports: l.max_queued_imports,
+        })
+    }
+
+    /// The settings a reload cannot change (they shape the listener, the router or the
+    /// caches), by name, where `self` and `next` differ.
+    pub fn fixed_differences(&self, next: &Self) -> Vec<&'static str> {
+        let (a, b) = (&self.server, &next.server);
+        [
+            ("[server] listen", a.listen != b.listen),
+            ("[server] header_read_timeout_s", a.header_read_timeout_s != b.header_read_timeout_s),
+            ("[server] max_header_bytes", a.max_header_bytes != b.max_header_bytes),
+            ("[server] max_connections", a.max_connections != b.max_connections),
+            ("[server] shutdown_grace_s", a.shutdown_grace_s != b.shutdown_grace_s),
+            ("[limits] max_body_bytes", self.limits.max_body_bytes != next.limits.max_body_bytes),
+            ("[tiles]", self.tiles != next.tiles),
+            ("[layers] keep_versions", self.layers != next.layers),
+            ("[cors]", self.cors != next.cors),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
     }
 
     /// The settings as TOML, every one written.

@@ -11,5 +11,6 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod http;
+pub mod jobs;
 pub mod state;
 pub mod tile_sources;

@@ -61,6 +61,40 @@ impl Default for Limits {
     }
 }
 
+/// What a config reload may change while serving (`SIGHUP`): who may read, how fast, how
+/// much. A request reads it once, at its start.
+#[derive(Debug)]
+pub struct Policy {
+    /// Request limits (the body cap and the tile settings are fixed at start).
+    pub limits: Limits,
+    /// Who may read without a key.
+    pub open_reads: crate::auth::OpenReads,
+    /// Per-caller rate limits (none by default; `gridgis serve` sets the configured ones).
+    pub rate_limits: crate::http::RateLimits,
+    /// How long any request but an upload may take.
+    pub request_timeout: std::time::Duration,
+    /// How long an upload's body may take to arrive.
+    pub upload_timeout: std::time::Duration,
+    /// Requests answered at once, beyond which new ones are refused 503 `overloaded`.
+    pub max_in_flight: usize,
+    /// Background imports waiting or running, beyond which new ones are refused 503 `busy`.
+    pub max_queued_imports: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            open_reads: crate::auth::OpenReads::default(),
+            rate_limits: crate::http::RateLimits::default(),
+            request_timeout: crate::http::DEFAULT_TIMEOUT,
+            upload_timeout: std::time::Duration::from_secs(600),
+            max_in_flight: 1_024,
+            max_queued_imports: 16,
+        }
+    }
+}
+
 /// Shared server state. The grids are fixed for the process; the layers are swapped whole
 /// when a new version is published (a request keeps the snapshot it started with).
 #[derive(Debug)]
@@ -82,20 +116,16 @@ pub struct AppState {
     pub tile_options: gridgis_tiles::TileOptions,
     /// API keys and roles; swapped whole when the keys file changes.
     pub keys: ArcSwap<ApiKeys>,
-    /// Who may read without a key.
-    pub open_reads: crate::auth::OpenReads,
+    /// Who may read, how fast and how much: swapped whole when the config is reloaded.
+    pub policy: ArcSwap<Policy>,
     /// Origins whose pages may call the API (`*`: any); none: no CORS headers.
     pub cors_allow_origins: Vec<String>,
-    /// Per-caller rate limits (none by default; `gridgis serve` sets the configured ones).
-    pub rate_limits: crate::http::RateLimits,
-    /// How long any request but an upload may take.
-    pub request_timeout: std::time::Duration,
     /// Request counts and latencies, request ids, readiness.
     pub metrics: crate::http::Metrics,
     /// Every write, who made it.
     pub audit: crate::audit::Audit,
-    /// Request limits.
-    pub limits: Limits,
+    /// Imports running in the background (`POST /layers/{id}?async=true`).
+    pub jobs: crate::jobs::Jobs,
     /// When the server finished loading.
     pub started: Instant,
     /// How long loading took, milliseconds.
@@ -130,13 +160,11 @@ impl AppState {
             tile_options: limits.tiles,
             store: Mutex::new(loaded.store),
             keys: ArcSwap::from_pointee(keys),
-            open_reads: crate::auth::OpenReads::default(),
+            policy: ArcSwap::from_pointee(Policy { limits, ..Policy::default() }),
             cors_allow_origins: Vec::new(),
-            rate_limits: crate::http::RateLimits::default(),
-            request_timeout: crate::http::DEFAULT_TIMEOUT,
             metrics: crate::http::Metrics::default(),
             audit: crate::audit::Audit::new(&data_dir),
-            limits,
+            jobs: crate::jobs::Jobs::default(),
             started: Instant::now(),
             load_ms: loaded.load_ms,
             roster: loaded.roster,
@@ -145,6 +173,11 @@ impl AppState {
             case_log: Mutex::new(None),
             data_dir,
         }
+    }
+
+    /// The request limits in effect.
+    pub fn limits(&self) -> Limits {
+        self.policy.load().limits
     }
 
     /// Re-reads the catalog from disk and swaps in every layer whose version changed (a

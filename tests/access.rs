@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use gridgis::auth::{ApiKeys, OpenReads};
-use gridgis::state::{AppState, Limits, SharedState};
+use gridgis::state::{AppState, Limits, Policy, SharedState};
 
 use common::send;
 
@@ -27,8 +27,8 @@ const KEYS: [(&str, &str); 4] = [
 fn state(open_reads: OpenReads) -> SharedState {
     let env = KEYS.iter().map(|(r, k)| format!("{r}:{k}")).collect::<Vec<_>>().join(",");
     let keys = ApiKeys::load(Some(&env), None, None).unwrap();
-    let mut st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
-    st.open_reads = open_reads;
+    let st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    st.policy.store(Arc::new(Policy { open_reads, ..Policy::default() }));
     Arc::new(st)
 }
 
@@ -70,6 +70,9 @@ const ROUTES: &[(&str, &str, [bool; 4], bool)] = &[
     ("GET", "/", [true, true, true, true], true),
     ("GET", "/web/app.js", [true, true, true, true], true),
     ("GET", "/health", [true, true, true, true], true),
+    ("GET", "/ready", [true, true, true, true], true),
+    ("GET", "/openapi.json", [true, true, true, true], true),
+    ("GET", "/metrics", [true, true, true, true], true),
     ("GET", "/catalog", [true, true, true, true], true),
     ("GET", "/tiles/grids", [true, true, true, true], true),
     ("GET", "/tiles/grids/12/3375/1545", [true, true, true, true], true),
@@ -91,6 +94,8 @@ const ROUTES: &[(&str, &str, [bool; 4], bool)] = &[
     ("POST", "/cases/route", [false, true, false, true], false),
     ("POST", "/layers/no_such_layer", [false, false, true, true], false),
     ("POST", "/layers/no_such_layer/rollback", [false, false, true, true], false),
+    ("GET", "/jobs", [false, false, true, true], false),
+    ("GET", "/jobs/no-such-job", [false, false, true, true], false),
 ];
 
 #[tokio::test]
@@ -109,7 +114,7 @@ async fn every_route_for_every_role_and_no_key() {
         let want = if *anonymous { Got::Allowed } else { Got::Unauthorized };
         assert_eq!(call(&st, method, uri, None, Some("127.0.0.1:50000")).await, want, "no key {method} {uri}");
         // The page and liveness ignore keys; everything else refuses an unknown one.
-        let public = ["/", "/web/app.js", "/health"].contains(uri);
+        let public = ["/", "/web/app.js", "/health", "/ready", "/openapi.json"].contains(uri);
         let want = if public { Got::Allowed } else { Got::Unauthorized };
         assert_eq!(call(&st, method, uri, Some("not-a-key-0123456789"), None).await, want, "{uri}");
     }
@@ -243,8 +248,8 @@ fn gridgis_config_prints_every_setting_and_names_a_bad_file() {
 async fn a_caller_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
     let env = KEYS.iter().map(|(r, k)| format!("{r}:{k}")).collect::<Vec<_>>().join(",");
     let keys = ApiKeys::load(Some(&env), None, None).unwrap();
-    let mut st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
-    st.rate_limits = gridgis::http::RateLimits::new(1, 3);
+    let st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    st.policy.store(Arc::new(Policy { rate_limits: gridgis::http::RateLimits::new(1, 3), ..Policy::default() }));
     let st = Arc::new(st);
     let get = |key: Option<&'static str>, peer: Option<&'static str>| {
         let st = st.clone();
@@ -271,10 +276,12 @@ async fn a_caller_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
     // Another key, another address: their own buckets; an in-process call: none.
     assert_eq!(get(Some("admin-key-0123456789"), None).await.status(), StatusCode::OK);
     // Reads open to everyone for this part: another host without a key has its own bucket.
-    let mut open =
-        AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), ApiKeys::default(), Limits::default());
-    open.rate_limits = gridgis::http::RateLimits::new(1, 3);
-    open.open_reads = OpenReads::Always;
+    let open = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), ApiKeys::default(), Limits::default());
+    open.policy.store(Arc::new(Policy {
+        rate_limits: gridgis::http::RateLimits::new(1, 3),
+        open_reads: OpenReads::Always,
+        ..Policy::default()
+    }));
     let open = Arc::new(open);
     let anonymous = |peer: &'static str| {
         let st = open.clone();
@@ -301,8 +308,8 @@ async fn a_request_past_the_timeout_is_503_timeout() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(common::demo_dir(), tmp.path());
     let keys = ApiKeys::load(Some("integrator:integrator-key-0123456789"), None, None).unwrap();
-    let mut st = AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default());
-    st.request_timeout = std::time::Duration::from_nanos(1);
+    let st = AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default());
+    st.policy.store(Arc::new(Policy { request_timeout: std::time::Duration::from_nanos(1), ..Policy::default() }));
     let st = Arc::new(st);
     // Recording waits on the disk (fsync, off the async workers): longer than a nanosecond.
     let req = Request::post("/cases/route")

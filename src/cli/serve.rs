@@ -76,15 +76,25 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         tracing::warn!("no API keys configured: reads are open, every write will be refused (see --keys)");
     }
     let mut state = AppState::new(loaded, keys, config.limits());
-    state.open_reads = match args.open_reads {
-        Some(o) => o,
-        None => config.open_reads()?,
+    let open_reads_flag = args.open_reads;
+    let policy = move |c: &crate::config::Config| -> anyhow::Result<crate::state::Policy> {
+        let mut p = c.policy()?;
+        if let Some(o) = open_reads_flag {
+            p.open_reads = o;
+        }
+        Ok(p)
     };
+    state.policy = arc_swap::ArcSwap::from_pointee(policy(&config)?);
     state.cors_allow_origins = config.cors.allow_origins.clone();
-    state.rate_limits = crate::http::RateLimits::new(config.limits.requests_per_second, config.limits.burst);
-    state.request_timeout = Duration::from_secs_f64(config.limits.request_timeout_s);
+    let conn_limits = crate::http::ConnLimits {
+        header_read_timeout: Duration::from_secs_f64(config.server.header_read_timeout_s),
+        max_header_bytes: config.server.max_header_bytes,
+        max_connections: config.server.max_connections,
+        shutdown_grace: Duration::from_secs_f64(config.server.shutdown_grace_s),
+    };
     let state = Arc::new(state);
     let catalog = data.join(gridgis_layers::CATALOG_FILE);
+    let reload = Reload { explicit: args.config.clone(), data: data.to_path_buf(), current: config, policy };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
         let listener =
@@ -92,13 +102,14 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(listen));
         tokio::spawn(watch_catalog(state.clone(), catalog));
         tokio::spawn(watch_keys(state.clone(), keys_path, load_keys));
-        let app = crate::http::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(reload_on_hangup(state.clone(), reload));
+        let app = crate::http::app(state.clone());
         let draining = async move {
             shutdown_signal().await;
             // `/ready` answers 503 from now on while the requests in flight finish.
             state.metrics.draining.store(true, std::sync::atomic::Ordering::Relaxed);
         };
-        axum::serve(listener, app).with_graceful_shutdown(draining).await.context("server")
+        crate::http::serve(listener, app, conn_limits, draining).await.context("server")
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -153,6 +164,50 @@ async fn watch_keys(
             Err(e) => tracing::warn!("keys file changed but could not be read; keeping the previous keys: {e:#}"),
         }
     }
+}
+
+/// What a config reload needs: where the settings come from, the ones in effect, and how
+/// flags bend them.
+struct Reload<P> {
+    explicit: Option<PathBuf>,
+    data: PathBuf,
+    current: crate::config::Config,
+    policy: P,
+}
+
+/// On `SIGHUP`, rereads the config and swaps in what may change while serving (the
+/// `[limits]`, `open_reads`); settings that shape the listener, the router or the caches are
+/// named in a warning and wait for a restart. A file that does not read or check keeps
+/// everything as it was.
+async fn reload_on_hangup<P>(state: crate::state::SharedState, mut r: Reload<P>)
+where
+    P: Fn(&crate::config::Config) -> anyhow::Result<crate::state::Policy> + Send + 'static,
+{
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: the config is read at start only");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let next = crate::config::Config::load(r.explicit.as_deref(), &r.data)
+                .and_then(|(c, path)| Ok(((r.policy)(&c)?, c, path)));
+            match next {
+                Ok((policy, config, path)) => {
+                    let fixed = r.current.fixed_differences(&config);
+                    if !fixed.is_empty() {
+                        tracing::warn!(settings = ?fixed, "changed settings that take effect at the next restart");
+                    }
+                    state.policy.store(Arc::new(policy));
+                    tracing::info!(from = ?path, "config reloaded");
+                    r.current = config;
+                }
+                Err(e) => tracing::warn!("config not reloaded; keeping the settings in effect: {e:#}"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (state, r);
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

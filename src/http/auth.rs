@@ -3,11 +3,11 @@
 //!
 //! | permission | routes | without a key |
 //! | --- | --- | --- |
-//! | public | `GET /`, `/web/…`, `/health`, `/ready` | always open |
+//! | public | `GET /`, `/web/…`, `/health`, `/ready`, `/openapi.json` | always open |
 //! | map | tiles, catalog, layers and their queries, a grid, its overview, statistics, the latest cases, categories, `/metrics` | open where reads are open |
 //! | integrate | locate, geocode, reverse, `POST /cases/route?record=false` | open where reads are open |
 //! | record cases | `POST /cases/route` | 401 |
-//! | write layers | `POST /layers/{id}`, `POST /layers/{id}/rollback` | 401 |
+//! | write layers | `POST /layers/{id}`, `POST /layers/{id}/rollback`, `GET /jobs`, `GET /jobs/{id}` | 401 |
 //!
 //! Reads are open by default to callers on the loopback interface (and to in-process calls,
 //! which have no peer address); `--open-reads always|never` changes that. A key sent to any
@@ -30,11 +30,13 @@ use crate::state::SharedState;
 pub fn permission(method: &Method, route: &str, query: Option<&str>) -> Permission {
     let dry_run = || query.is_some_and(|q| q.split('&').any(|kv| kv == "record=false"));
     match (method.as_str(), route) {
-        (_, "/" | "/web/{file}" | "/health" | "/ready") => Permission::Public,
+        (_, "/" | "/web/{file}" | "/health" | "/ready" | "/openapi.json") => Permission::Public,
         (_, "/grids/locate" | "/geocode" | "/reverse") => Permission::Integrate,
         ("POST", "/cases/route") if dry_run() => Permission::Integrate,
         ("POST", "/cases/route") => Permission::RecordCases,
         ("POST", "/layers/{id}" | "/layers/{id}/rollback") => Permission::WriteLayers,
+        // A job shows what GIS staff uploaded, and how it went.
+        (_, "/jobs" | "/jobs/{id}") => Permission::WriteLayers,
         _ => Permission::Map,
     }
 }
@@ -45,7 +47,8 @@ pub async fn authorize(State(state): State<SharedState>, mut req: Request, next:
     let route = req.extensions().get::<MatchedPath>().map_or("", |m| m.as_str()).to_owned();
     let needed = permission(req.method(), &route, req.uri().query());
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let (caller, role) = match check(&state, needed, req.headers(), peer) {
+    let policy = state.policy.load();
+    let (caller, role) = match check(&state, policy.open_reads, needed, req.headers(), peer) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
@@ -60,14 +63,26 @@ pub async fn authorize(State(state): State<SharedState>, mut req: Request, next:
         peer: peer.map(|p| p.to_string()),
         request_id,
     });
-    if let Err(e) = super::limits::admit(&state, &caller) {
+    if let Err(e) = super::limits::admit(&policy, &caller) {
         return e.into_response();
     }
-    // An upload's import runs as long as the file needs; every other request is bounded.
-    if needed == Permission::WriteLayers {
+    // Health, readiness and metrics answer however busy the server is.
+    let _slot = if needed == Permission::Public {
+        None
+    } else {
+        match super::limits::InFlight::enter(&state.metrics.in_flight, policy.max_in_flight) {
+            Ok(s) => Some(s),
+            Err(e) => return e.into_response(),
+        }
+    };
+    let timeout = policy.request_timeout;
+    drop(policy);
+    // An upload's body arrives as fast as the network lets it (its own timeout); every other
+    // request is bounded.
+    if needed == Permission::WriteLayers && req.method() == Method::POST {
         return next.run(req).await;
     }
-    super::limits::within_timeout(&state, next.run(req)).await
+    super::limits::within_timeout(timeout, next.run(req)).await
 }
 
 /// Who is calling: a key (by its hash), or a peer address, or an in-process call.
@@ -83,6 +98,7 @@ pub enum Caller {
 
 fn check(
     state: &SharedState,
+    open_reads: OpenReads,
     needed: Permission,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
@@ -93,7 +109,7 @@ fn check(
     }
     let unauthorized = |message: &str| AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        let open = match state.open_reads {
+        let open = match open_reads {
             OpenReads::Always => true,
             OpenReads::Never => false,
             // No peer: an in-process call (the tests' router), as local as it gets.
@@ -139,5 +155,7 @@ mod tests {
         assert_eq!(permission(&get, "/layers/{id}", None), Permission::Map);
         assert_eq!(permission(&post, "/layers/{id}", None), Permission::WriteLayers);
         assert_eq!(permission(&post, "/layers/{id}/rollback", None), Permission::WriteLayers);
+        assert_eq!(permission(&get, "/jobs/{id}", None), Permission::WriteLayers);
+        assert_eq!(permission(&get, "/openapi.json", None), Permission::Public);
     }
 }

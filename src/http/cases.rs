@@ -47,8 +47,8 @@ pub async fn route(
         layers: &layers,
         roster: &state.roster,
         categories: &categories,
-        max_distance_m: state.limits.default_max_distance_m,
-        max_max_distance_m: state.limits.max_max_distance_m,
+        max_distance_m: state.limits().default_max_distance_m,
+        max_max_distance_m: state.limits().max_max_distance_m,
     };
     let mut routing = router.route(&case, gridgis_cases::now(), &mut Transformers::default())?;
     let duplicate =

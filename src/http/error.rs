@@ -30,6 +30,36 @@ impl AppError {
         Self { retry_after: Some(secs), ..self }
     }
 
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The JSON error body, `{"code", "message"}`, as a job reports it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"code": self.code, "message": self.message})
+    }
+
+    /// 507 `insufficient_storage` when `e` (or what caused it) is the disk being full, else
+    /// 500 `internal` with `context`.
+    pub fn from_write_error(context: &str, e: &(dyn std::error::Error + 'static)) -> Self {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(c) = cause {
+            if let Some(io) = c.downcast_ref::<std::io::Error>() {
+                // ENOSPC, EDQUOT: the disk or the quota is full.
+                if io.kind() == std::io::ErrorKind::StorageFull || matches!(io.raw_os_error(), Some(28 | 122)) {
+                    return Self::new(
+                        StatusCode::INSUFFICIENT_STORAGE,
+                        "insufficient_storage",
+                        format!("{context}: the data dir's disk is full; nothing was published ({e})"),
+                    );
+                }
+            }
+            cause = c.source();
+        }
+        Self::internal(format!("{context}: {e}"))
+    }
+
     /// 400 `bad_request`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)

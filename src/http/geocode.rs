@@ -66,7 +66,7 @@ pub async fn geocode_post(
     State(state): State<SharedState>,
     Json(body): Json<BatchRequest>,
 ) -> Result<Response, AppError> {
-    let max = state.limits.max_batch_addresses;
+    let max = state.limits().max_batch_addresses;
     if body.addresses.len() > max {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

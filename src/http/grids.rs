@@ -25,11 +25,11 @@ pub struct LocateQuery {
 /// The tolerance for points outside the district: the caller's, within bounds, or the default.
 pub(super) fn max_distance(state: &SharedState, asked: Option<f64>) -> Result<f64, AppError> {
     match asked {
-        None => Ok(state.limits.default_max_distance_m),
-        Some(d) if d.is_finite() && (0.0..=state.limits.max_max_distance_m).contains(&d) => Ok(d),
+        None => Ok(state.limits().default_max_distance_m),
+        Some(d) if d.is_finite() && (0.0..=state.limits().max_max_distance_m).contains(&d) => Ok(d),
         Some(d) => Err(AppError::bad_request(format!(
             "max_distance_m must be between 0 and {} (got {d})",
-            state.limits.max_max_distance_m
+            state.limits().max_max_distance_m
         ))),
     }
 }
@@ -81,11 +81,11 @@ pub async fn locate_post(
     State(state): State<SharedState>,
     Json(body): Json<BatchRequest>,
 ) -> Result<Response, AppError> {
-    if body.points.len() > state.limits.max_batch_points {
+    if body.points.len() > state.limits().max_batch_points {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_points",
-            format!("{} points in one request; the limit is {}", body.points.len(), state.limits.max_batch_points),
+            format!("{} points in one request; the limit is {}", body.points.len(), state.limits().max_batch_points),
         ));
     }
     let max = max_distance(&state, body.max_distance_m)?;

@@ -159,9 +159,9 @@ pub async fn features(
 ) -> Result<Response, AppError> {
     let l = layer(&state, &id)?;
     let p = Params { raw };
-    let limit = p.number::<usize>("limit")?.unwrap_or(state.limits.default_page);
-    if limit == 0 || limit > state.limits.max_page {
-        return Err(AppError::bad_request(format!("limit must be 1..={}", state.limits.max_page)));
+    let limit = p.number::<usize>("limit")?.unwrap_or(state.limits().default_page);
+    if limit == 0 || limit > state.limits().max_page {
+        return Err(AppError::bad_request(format!("limit must be 1..={}", state.limits().max_page)));
     }
     let offset = p.number::<usize>("offset")?.unwrap_or(0);
     let filter = l.filter(&p.filter_pairs()).map_err(|e| AppError::bad_request(e.to_string()))?;
@@ -218,8 +218,8 @@ pub async fn nearest(
     let p = Params { raw };
     let (lon, lat) = p.point()?.ok_or_else(|| AppError::bad_request("lon and lat are required"))?;
     let k = p.number::<usize>("k")?.unwrap_or(5);
-    if k == 0 || k > state.limits.max_page {
-        return Err(AppError::bad_request(format!("k must be 1..={}", state.limits.max_page)));
+    if k == 0 || k > state.limits().max_page {
+        return Err(AppError::bad_request(format!("k must be 1..={}", state.limits().max_page)));
     }
     let max = p.number::<f64>("max_distance_m")?;
     if max.is_some_and(|m| !(m.is_finite() && m >= 0.0)) {

@@ -4,10 +4,12 @@
 //! `requests_per_second` sustained, `burst` at once. Over it, 429 `rate_limited` with
 //! `Retry-After` (whole seconds, at least 1). In-process calls and keyless calls from the
 //! loopback interface are not limited. Every request
-//! but an upload is answered within `request_timeout_s`, else 503 `timeout`.
+//! but an upload is answered within `request_timeout_s`, else 503 `timeout`; beyond
+//! `max_in_flight` requests at once, new ones are refused 503 `overloaded`.
 
 use std::future::Future;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -17,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::auth::Caller;
 use super::error::AppError;
-use crate::state::SharedState;
+use crate::state::Policy;
 
 /// The rate limiter of a server.
 #[derive(Debug, Default)]
@@ -36,8 +38,8 @@ impl RateLimits {
 }
 
 /// Takes a token for `caller`, or says when to come back.
-pub fn admit(state: &SharedState, caller: &Caller) -> Result<(), AppError> {
-    let Some(limiter) = &state.rate_limits.limiter else { return Ok(()) };
+pub fn admit(policy: &Policy, caller: &Caller) -> Result<(), AppError> {
+    let Some(limiter) = &policy.rate_limits.limiter else { return Ok(()) };
     // The machine itself without a key (an operator's tools, a load test, a map on the same
     // host) is not limited; keys are, and so is every other address.
     match caller {
@@ -58,16 +60,45 @@ pub fn admit(state: &SharedState, caller: &Caller) -> Result<(), AppError> {
     })
 }
 
-/// Runs `answer`, or answers 503 `timeout` once the request timeout has passed.
-pub async fn within_timeout(state: &SharedState, answer: impl Future<Output = Response>) -> Response {
-    match tokio::time::timeout(state.request_timeout, answer).await {
+/// Runs `answer`, or answers 503 `timeout` once `timeout` has passed.
+pub async fn within_timeout(timeout: Duration, answer: impl Future<Output = Response>) -> Response {
+    match tokio::time::timeout(timeout, answer).await {
         Ok(r) => r,
         Err(_) => AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
-            format!("no answer within {} s", state.request_timeout.as_secs_f64()),
+            format!("no answer within {} s", timeout.as_secs_f64()),
         )
         .into_response(),
+    }
+}
+
+/// A request being answered; leaving (drop) frees its place.
+#[derive(Debug)]
+pub struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    /// Takes a place among at most `max` requests answered at once, or refuses with 503
+    /// `overloaded` (and `Retry-After: 1`): beyond that many, answers would only queue, and a
+    /// quick refusal lets a load balancer try another replica.
+    pub fn enter(count: &'a AtomicUsize, max: usize) -> Result<Self, AppError> {
+        let before = count.fetch_add(1, Ordering::AcqRel);
+        if before >= max {
+            count.fetch_sub(1, Ordering::AcqRel);
+            return Err(AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                format!("the server is answering {max} requests already; retry in a moment"),
+            )
+            .with_retry_after(1));
+        }
+        Ok(Self(count))
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

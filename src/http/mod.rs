@@ -8,10 +8,12 @@ mod extract;
 mod geocode;
 mod grids;
 mod health;
+mod jobs;
 mod json;
 mod layers;
 mod limits;
 mod ops;
+mod server;
 mod tiles;
 mod upload;
 mod web;
@@ -25,10 +27,11 @@ use crate::state::SharedState;
 pub use self::error::AppError;
 pub use self::limits::{DEFAULT_TIMEOUT, RateLimits};
 pub use self::ops::{Metrics, REQUEST_ID};
+pub use self::server::{ConnLimits, serve};
 
 /// The router, with all routes, limits and JSON fallbacks.
 pub fn app(state: SharedState) -> Router {
-    let body_limit = state.limits.max_body_bytes;
+    let body_limit = state.limits().max_body_bytes;
     let cors = cors(&state.cors_allow_origins);
     let router = Router::new()
         .merge(web::router())
@@ -52,6 +55,9 @@ pub fn app(state: SharedState) -> Router {
         .route("/layers/{id}/features", get(layers::features))
         .route("/layers/{id}/nearest", get(layers::nearest))
         .route("/layers/{id}/rollback", post(layers::rollback))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/openapi.json", get(openapi))
         // After routing, so that the rule is the matched route's; before any handler reads a body.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         // Outside the access check, so that refused requests are logged and counted too.
@@ -65,6 +71,14 @@ pub fn app(state: SharedState) -> Router {
         None => router,
     }
 }
+
+/// `GET /openapi.json`: the OpenAPI 3 description of every route.
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// The OpenAPI description, as served.
+pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// Records a write in the audit log; a write that cannot be audited is answered 500 (it has
 /// happened: the caller sees that the record of it failed).
