@@ -6,19 +6,33 @@ DATA   ?= ./gridgis-data
 LISTEN ?= 127.0.0.1:8080
 BIN    := target/release/gridgis
 
-.PHONY: run test build deps test-deps lint bench peers
+.PHONY: run test build deps test-deps lint bench peers soak
 
 run: deps
 	$(CARGO) build --release --bin gridgis
 	$(BIN) --data $(DATA) serve --listen $(LISTEN)
 
+# One demo data dir for every test binary and script that only reads it; after the run its
+# checksums must be unchanged (a test that writes must copy it first).
+DEMO := $(CURDIR)/target/test-demo
+
 test: test-deps
 	$(CARGO) build --release --workspace --all-targets
-	$(CARGO) test --release --workspace
+	rm -rf $(DEMO) && $(BIN) demo --out $(DEMO) 2>/dev/null
+	cd $(DEMO) && find . -type f | sort | xargs sha256sum > ../test-demo.sha256
+	GRIDGIS_TEST_DEMO=$(DEMO) $(CARGO) test --release --workspace
 	python3 tests/oracle/run.py $(BIN)
-	python3 tests/geocode/eval.py $(BIN) --report target/geocode-eval.md
-	python3 tests/tiles/check.py $(BIN)
+	python3 tests/geocode/eval.py $(BIN) --data $(DEMO) --report target/geocode-eval.md
+	python3 tests/tiles/check.py $(BIN) --data $(DEMO)
 	node tests/web/check.mjs $(BIN)
+	GRIDGIS_TEST_DEMO=$(DEMO) tests/fuzz/openapi.sh $(BIN)
+	GRIDGIS_TEST_DEMO=$(DEMO) tests/faults/run.sh $(BIN) --short
+	cd $(DEMO) && sha256sum --quiet --check ../test-demo.sha256
+
+# The long soak and fault runs (10 minutes of load, 50 kills; about 20 minutes), figures in
+# the README's performance table.
+soak: build
+	tests/faults/run.sh $(BIN) --long
 
 deps:
 	scripts/install-deps.sh

@@ -1,4 +1,5 @@
-//! Operations through the router: request ids, Prometheus metrics, readiness.
+//! Operations through the router: request ids, Prometheus metrics, readiness, the audit log,
+//! and the OpenAPI description against the routes served.
 
 #![allow(clippy::unwrap_used)]
 
@@ -116,4 +117,79 @@ async fn every_write_is_in_the_audit_log_with_who_and_which_version() {
     );
     assert!(lines.iter().all(|l| l["key"].as_str().is_some_and(|k| k.len() == 16) && l["at"].as_str().is_some()));
     assert!(!text.contains("staff-key-0123456789") && !text.contains("intake-key"), "no key in the clear");
+}
+
+/// Every route the router serves (`src/http/mod.rs`), by method.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/"),
+    ("get", "/web/{file}"),
+    ("get", "/health"),
+    ("get", "/ready"),
+    ("get", "/metrics"),
+    ("get", "/openapi.json"),
+    ("get", "/grids/locate"),
+    ("post", "/grids/locate"),
+    ("get", "/grids/stats"),
+    ("get", "/grids/{code}"),
+    ("get", "/grids/{code}/overview"),
+    ("post", "/cases/route"),
+    ("get", "/cases/latest"),
+    ("get", "/cases/categories"),
+    ("get", "/geocode"),
+    ("post", "/geocode"),
+    ("get", "/reverse"),
+    ("get", "/catalog"),
+    ("get", "/tiles/{sources}"),
+    ("get", "/tiles/{sources}/{z}/{x}/{y}"),
+    ("get", "/layers"),
+    ("get", "/layers/{id}"),
+    ("post", "/layers/{id}"),
+    ("get", "/layers/{id}/features"),
+    ("get", "/layers/{id}/nearest"),
+    ("post", "/layers/{id}/rollback"),
+    ("get", "/jobs"),
+    ("get", "/jobs/{id}"),
+];
+
+#[tokio::test]
+async fn the_openapi_description_names_every_route_and_only_routes_that_exist() {
+    let st = Arc::new(AppState::new(
+        gridgis::data::load(common::demo_dir()).unwrap(),
+        ApiKeys::default(),
+        Limits::default(),
+    ));
+    let res = gridgis::http::app(st.clone())
+        .oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut described: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in
+            ops.as_object().unwrap().keys().filter(|m| ["get", "post", "put", "delete", "patch"].contains(&m.as_str()))
+        {
+            described.push((method.clone(), path.clone()));
+        }
+    }
+    let mut served: Vec<(String, String)> = ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    described.sort();
+    served.sort();
+    assert_eq!(described, served, "the description and the router differ");
+    // And each described operation reaches a handler: not the router's 404 or 405.
+    for (method, path) in &described {
+        let uri = path
+            .replace("{file}", "app.js")
+            .replace("{code}", "110116001001")
+            .replace("{sources}", "grids")
+            .replace("{z}/{x}/{y}", "12/3375/1545")
+            .replace("{id}", "hr_poi_food");
+        let req = Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
+        let res = gridgis::http::app(st.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
+        assert!(!body.contains("no route for"), "{method} {uri}: {body}");
+    }
 }

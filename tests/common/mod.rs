@@ -7,11 +7,18 @@ use std::sync::OnceLock;
 
 use gridgis::data::Loaded;
 
-/// A demo data dir (default seed) under Cargo's per-target scratch dir, generated once per test
-/// binary. Earlier runs' dirs for the same binary are removed first.
+/// A demo data dir (default seed), never written to: tests that write copy it first.
+///
+/// `GRIDGIS_TEST_DEMO` names one made beforehand (`make test` makes it once with
+/// `gridgis demo` for every test binary, and checks afterwards that no test changed a byte of
+/// it); else one is generated under Cargo's per-target scratch dir once per test binary, and
+/// earlier runs' dirs for the same binary are removed first.
 pub fn demo_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("GRIDGIS_TEST_DEMO") {
+            return PathBuf::from(dir);
+        }
         let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let exe = std::env::current_exe().ok().and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()));
         let prefix = format!("demo-{}-", exe.unwrap_or_else(|| "test".into()));
