@@ -279,3 +279,30 @@ fn real_listening_server() {
     let (status, _) = raw_request(addr, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn arrays_for_objects_undecodable_paths_and_oversized_cases_are_json_errors() {
+    // serde would read an array as a struct's fields in order: refused, for every JSON body.
+    for (uri, body) in [
+        ("/grids/locate", json!([null, null, []])),
+        ("/grids/locate", json!({"points": [["a", 116.63, 40.32]]})),
+        ("/geocode", json!({"addresses": [[null, null]]})),
+        ("/cases/route?record=false", json!(["x9", null, null, {"lon": 116.63, "lat": 40.32}])),
+    ] {
+        let (s, v) = post(uri, body.clone()).await;
+        // 400 for the wrong shape at the top, 422 (as for any wrong type) inside.
+        assert!([StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY].contains(&s), "{uri} {body}: {s} {v}");
+        assert!(v["error"]["code"].is_string(), "{v}");
+    }
+    // A path segment that is not UTF-8: a JSON 400 like any other bad request.
+    for uri in ["/grids/%FF", "/layers/%FF/features", "/tiles/%FF", "/web/%FF"] {
+        let (s, v) = get(uri).await;
+        assert_eq!((s, error_code(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{uri}: {v}");
+    }
+    // A case over the body cap: the JSON 413 of every other body.
+    let small = state_with(Limits { max_body_bytes: 1024, ..Limits::default() });
+    let big = format!("{{\"id\":\"big\",\"pad\":\"{}\"}}", "x".repeat(4096));
+    let req = Request::post("/cases/route?record=false").body(Body::from(big)).unwrap();
+    let (s, v) = send(small, req).await;
+    assert_eq!((s, error_code(&v)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"), "{v}");
+}

@@ -274,6 +274,11 @@ async fn background_imports_answer_202_and_report_through_jobs() {
     assert_eq!(list["jobs"][0]["layer"], "bg_bad");
     let req = Request::get("/jobs/nope").header(header::AUTHORIZATION, format!("Bearer {STAFF}")).body(Body::empty());
     assert_eq!(send(st.clone(), req.unwrap()).await.0, StatusCode::NOT_FOUND);
+    // An id that cannot be published, or a reserved layer: refused before any job is made.
+    let (s, v) = send(st.clone(), upload("/layers/%C2%84?async=true", points_geojson(1))).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{v}");
+    let (s, v) = send(st.clone(), upload("/layers/grids?async=true", points_geojson(1))).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("reserved_layer")), "{v}");
     let (s, v) = send(st.clone(), upload("/layers/x?async=maybe", points_geojson(1))).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
     // Import durations are in the metrics, by outcome.

@@ -68,6 +68,10 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 impl CaseRequest {
     /// Parses one case from JSON; the message names the member that is wrong.
     pub fn from_json(bytes: &[u8]) -> Result<Self, crate::RouteError> {
+        // serde would read a JSON array as the fields in order; a case is an object.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b != b'{') {
+            return Err(crate::RouteError::InvalidRequest("a case is a JSON object".into()));
+        }
         let req: CaseRequest = serde_json::from_slice(bytes).map_err(|e| {
             let message = e.to_string();
             if e.is_syntax() || e.is_eof() {

@@ -17,6 +17,13 @@ const LISTED: usize = 1_000;
 /// The catalog `kind` of every layer an import writes.
 const THEMATIC: &str = "thematic";
 
+/// Whether `layer` (with its catalog entry, if it has one) is one an import may not write: the
+/// grid hierarchy, the townships, the addresses, or any layer that is not thematic.
+pub fn is_reserved(layer: &str, existing: Option<&CatalogEntry>) -> bool {
+    [gridgis_layers::GRIDS_LAYER, gridgis_layers::TOWNSHIPS_LAYER, gridgis_layers::ADDRESSES_LAYER].contains(&layer)
+        || existing.is_some_and(|e| e.kind != THEMATIC)
+}
+
 /// What to import into.
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
@@ -204,10 +211,7 @@ pub fn import(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(ImportReport, CatalogEntry), ImportError> {
     let started = Instant::now();
-    let reserved = [gridgis_layers::GRIDS_LAYER, gridgis_layers::TOWNSHIPS_LAYER, gridgis_layers::ADDRESSES_LAYER]
-        .contains(&options.layer.as_str())
-        || store.catalog().get(&options.layer).is_some_and(|e| e.kind != THEMATIC);
-    if reserved {
+    if is_reserved(&options.layer, store.catalog().get(&options.layer)) {
         return Err(ImportError::Reserved { layer: options.layer.clone() });
     }
     let info = source.info().clone();

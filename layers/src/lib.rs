@@ -12,7 +12,7 @@ mod grids;
 mod query;
 mod store;
 
-pub use crate::catalog::{Catalog, CatalogEntry, Field, FieldType, VersionInfo};
+pub use crate::catalog::{Catalog, CatalogEntry, Field, FieldType, VersionInfo, valid_id};
 pub use crate::error::{LayersError, Result};
 pub use crate::feature::{Feature, Value};
 pub use crate::fgb::FgbError;

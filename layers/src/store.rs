@@ -187,6 +187,28 @@ impl Store {
         Ok(Self::open_store(dir)?)
     }
 
+    /// Removes what writers killed mid-publish left behind (temporary files, version files the
+    /// catalog does not name, empty directories of unknown layers), unless a writer holds the
+    /// data dir now (it cleans up itself). Returns the files removed, or `None` when a writer
+    /// was busy.
+    pub fn clean(&self) -> crate::Result<Option<usize>> {
+        let lock_path = self.dir.join(LOCK_FILE);
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e).into()),
+        }
+        let catalog = read_catalog(&self.dir)?;
+        remove_temporaries(&self.dir);
+        Ok(Some(sweep(&self.dir, &catalog)))
+    }
+
     /// The features of the current version of layer `id`.
     pub fn read(&self, id: &str) -> crate::Result<Vec<Feature>> {
         Ok(self.read_current(id)?)
@@ -333,6 +355,29 @@ impl Store {
             }
             prepared.push(derive_schema(&meta.id, features)?);
         }
+        // Files of dead writers (killed mid-publish) first: under the lock, no live writer's.
+        sweep(&self.dir, &self.catalog);
+        let mut written = Vec::new();
+        let published = self.write_versions(layers, prepared, &mut written);
+        if published.is_err() {
+            // Nothing the catalog does not name may stay: the versions written for a publish
+            // that failed (a later layer's file, or the catalog itself, did not fit) go.
+            for path in &written {
+                let _ = std::fs::remove_file(path);
+            }
+            sweep(&self.dir, &self.catalog);
+        }
+        published
+    }
+
+    /// Writes each layer's next version, then the catalog naming them; `written` collects the
+    /// files renamed into place, for the caller to remove should anything fail.
+    fn write_versions(
+        &mut self,
+        layers: &[(LayerMeta, &[Feature])],
+        prepared: Vec<(Vec<Field>, String, Option<[f64; 4]>)>,
+        written: &mut Vec<PathBuf>,
+    ) -> Result<Vec<CatalogEntry>> {
         let mut catalog = self.catalog.clone();
         let mut entries = Vec::with_capacity(layers.len());
         let mut dropped = Vec::new();
@@ -341,7 +386,6 @@ impl Store {
             let version = old.map_or(1, |e| e.latest.max(e.version) + 1);
             let layer_dir = self.dir.join("layers").join(&meta.id);
             std::fs::create_dir_all(&layer_dir).map_err(io(&layer_dir))?;
-            remove_temporaries(&layer_dir);
             let rel = version_file(&meta.id, version);
             let path = self.dir.join(&rel);
             write_atomic(&path, |file| {
@@ -349,6 +393,7 @@ impl Store {
                 fgb::write(&path, &meta.id, &geometry_type, &fields, features, &mut w)?;
                 w.flush().map_err(io(&path))
             })?;
+            written.push(path);
             let mut previous: Vec<VersionInfo> = old
                 .map(|e| std::iter::once(e.current()).chain(e.previous.iter().cloned()).collect())
                 .unwrap_or_default();
@@ -387,6 +432,7 @@ impl Store {
     /// Makes the previous kept version of `id` current again, then deletes the file of the
     /// version rolled back from.
     fn roll_back(&mut self, id: &str) -> Result<CatalogEntry> {
+        sweep(&self.dir, &self.catalog);
         let entry =
             self.catalog.get(id).ok_or_else(|| StoreError::UnknownLayer { id: id.to_string(), version: None })?;
         let mut entry = entry.clone();
@@ -419,6 +465,40 @@ impl Store {
 /// `layers/{id}/{version:06}.fgb`, relative to the data dir.
 fn version_file(id: &str, version: u32) -> PathBuf {
     Path::new("layers").join(id).join(format!("{version:06}.fgb"))
+}
+
+/// Removes what writers killed mid-publish leave under `layers/`: temporary files, version
+/// files the catalog does not name (written, but the catalog never replaced), and the
+/// directories of layers the catalog does not have once empty. Only under the writer lock:
+/// then no live writer has files in flight. Returns how many files went.
+fn sweep(dir: &Path, catalog: &Catalog) -> usize {
+    let named: std::collections::HashSet<PathBuf> = catalog
+        .layers
+        .iter()
+        .flat_map(|e| std::iter::once(&e.file).chain(e.previous.iter().map(|v| &v.file)))
+        .map(|f| dir.join(f))
+        .collect();
+    let mut removed = 0;
+    let Ok(layer_dirs) = std::fs::read_dir(dir.join("layers")) else { return 0 };
+    for d in layer_dirs.flatten().filter(|d| d.file_type().is_ok_and(|t| t.is_dir())) {
+        let Ok(files) = std::fs::read_dir(d.path()) else { continue };
+        for f in files.flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let version_file =
+                name.len() == 10 && name.ends_with(".fgb") && name[..6].bytes().all(|b| b.is_ascii_digit());
+            if (name.ends_with(".tmp") || (version_file && !named.contains(&f.path())))
+                && std::fs::remove_file(f.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        let id = d.file_name().to_string_lossy().into_owned();
+        if catalog.get(&id).is_none() {
+            // Fails, as it should, unless empty.
+            let _ = std::fs::remove_dir(d.path());
+        }
+    }
+    removed
 }
 
 /// Removes temporary files an interrupted publish may have left in a directory.
@@ -704,5 +784,32 @@ mod tests {
             e @ StoreError::CorruptCatalog { .. } => assert!(e.to_string().contains("catalog.json")),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn what_killed_writers_leave_is_swept_and_a_failed_publish_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path()).unwrap();
+        store.publish(meta("poi"), &features()).unwrap();
+        // A writer killed after writing a version file, before the catalog; one killed while
+        // writing a new layer's first file.
+        let orphan = dir.path().join("layers/poi/000002.fgb");
+        std::fs::copy(dir.path().join("layers/poi/000001.fgb"), &orphan).unwrap();
+        std::fs::create_dir_all(dir.path().join("layers/fresh")).unwrap();
+        std::fs::write(dir.path().join("layers/fresh/000001.fgb.999.tmp"), b"partial").unwrap();
+        assert_eq!(store.clean().unwrap(), Some(2));
+        assert!(!orphan.exists() && !dir.path().join("layers/fresh").exists());
+        assert!(dir.path().join("layers/poi/000001.fgb").exists(), "what the catalog names stays");
+        // A publish that fails after its first layer's file was written (the second layer's
+        // directory cannot be made): nothing of it stays, the catalog is as it was.
+        std::fs::write(dir.path().join("layers/blocked"), b"a file where a directory goes").unwrap();
+        let f = features();
+        assert!(store.publish_many(&[(meta("poi"), &f[..]), (meta("blocked"), &f[..])]).is_err());
+        assert!(!dir.path().join("layers/poi/000002.fgb").exists(), "poi's version 2 removed");
+        assert_eq!(Store::open(dir.path()).unwrap().catalog().get("poi").unwrap().version, 1);
+        // The next publish sweeps too.
+        std::fs::copy(dir.path().join("layers/poi/000001.fgb"), dir.path().join("layers/poi/000007.fgb")).unwrap();
+        store.publish(meta("other"), &f).unwrap();
+        assert!(!dir.path().join("layers/poi/000007.fgb").exists());
     }
 }

@@ -44,6 +44,12 @@ const CATALOG_POLL: Duration = Duration::from_secs(1);
 /// finishing requests in flight.
 pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut loaded = crate::data::open_or_create(data)?;
+    // What a writer killed mid-publish left (a crash, a kill -9) goes before serving.
+    match loaded.store.clean() {
+        Ok(Some(n)) if n > 0 => tracing::info!("removed {n} files left by an interrupted publish"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("could not clean the data dir of interrupted publishes: {e}"),
+    }
     let (config, config_path) = crate::config::Config::load(args.config.as_deref(), data)?;
     if let Some(p) = &config_path {
         tracing::info!("settings from {}", p.display());

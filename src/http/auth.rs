@@ -67,7 +67,7 @@ pub async fn authorize(State(state): State<SharedState>, mut req: Request, next:
         return e.into_response();
     }
     // Health, readiness and metrics answer however busy the server is.
-    let _slot = if needed == Permission::Public {
+    let _slot = if needed == Permission::Public || route == "/metrics" {
         None
     } else {
         match super::limits::InFlight::enter(&state.metrics.in_flight, policy.max_in_flight) {

@@ -1,7 +1,6 @@
 //! `/cases`: route a case to its grid and people (`POST /cases/route`), the latest cases, and
 //! the categories a case may carry.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use gridgis_cases::{CaseRequest, LogLine, Logged, RouteError, Router, Transformers};
@@ -9,12 +8,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::error::AppError;
-use super::extract::Query;
+use super::extract::{Query, RawBody};
 use crate::state::SharedState;
 
 impl From<RouteError> for AppError {
     fn from(e: RouteError) -> Self {
-        AppError::new(axum::http::StatusCode::BAD_REQUEST, e.code(), e.to_string())
+        // PROJ failing to set up a conversion it knows is ours, and may pass: 503 as for locate.
+        let status = match e.code() {
+            "crs_unavailable" => axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            _ => axum::http::StatusCode::BAD_REQUEST,
+        };
+        AppError::new(status, e.code(), e.to_string())
     }
 }
 
@@ -34,7 +38,7 @@ pub async fn route(
     State(state): State<SharedState>,
     Query(q): Query<RouteQuery>,
     who: Option<axum::Extension<crate::audit::Who>>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Response, AppError> {
     let who = who.map(|w| w.0).unwrap_or_default();
     let mut case = CaseRequest::from_json(&body)?;

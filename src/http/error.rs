@@ -48,10 +48,12 @@ impl AppError {
             if let Some(io) = c.downcast_ref::<std::io::Error>() {
                 // ENOSPC, EDQUOT: the disk or the quota is full.
                 if io.kind() == std::io::ErrorKind::StorageFull || matches!(io.raw_os_error(), Some(28 | 122)) {
+                    // The paths are the operator's business (the log), not the caller's.
+                    tracing::error!("{context}: {e}");
                     return Self::new(
                         StatusCode::INSUFFICIENT_STORAGE,
                         "insufficient_storage",
-                        format!("{context}: the data dir's disk is full; nothing was published ({e})"),
+                        format!("{context}: the server's disk is full; nothing was published"),
                     );
                 }
             }

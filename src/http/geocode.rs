@@ -57,6 +57,7 @@ pub struct BatchAddress {
 /// Body of `POST /geocode`.
 #[derive(Debug, Deserialize)]
 pub struct BatchRequest {
+    #[serde(deserialize_with = "super::extract::objects")]
     addresses: Vec<BatchAddress>,
 }
 

@@ -1,13 +1,13 @@
 //! `/grids`: locate points, and read one grid.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::{AppError, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use gridgis_engine::Transformer;
 
 use crate::answer::{self, LocateAnswer};
@@ -56,6 +56,7 @@ pub struct BatchPoint {
 pub struct BatchRequest {
     crs: Option<String>,
     max_distance_m: Option<f64>,
+    #[serde(deserialize_with = "super::extract::objects")]
     points: Vec<BatchPoint>,
 }
 

@@ -1,10 +1,11 @@
 //! `GET /jobs` and `GET /jobs/{id}` (GIS-staff key): background imports and how they went.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use super::error::AppError;
+use super::extract::Path;
 use crate::state::SharedState;
 
 /// `GET /jobs`: the kept jobs, newest first.

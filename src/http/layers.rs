@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridgis_layers::{CatalogEntry, LayerData, Page};
@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::error::AppError;
-use super::extract::Query;
+use super::extract::{Path, Query};
 use crate::answer;
 use crate::state::SharedState;
 

@@ -4,7 +4,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridgis_tiles::{LayerSource, RenderedTile, Source, TileCoord, TileKey};
@@ -13,6 +13,7 @@ use crate::tile_sources::{GRIDS_SOURCE, SourcesError, resolve};
 
 use super::conditional::matches_etag;
 use super::error::AppError;
+use super::extract::Path;
 use crate::state::SharedState;
 
 const MVT: &str = "application/vnd.mapbox-vector-tile";

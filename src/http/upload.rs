@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridgis_import::pipeline::{ImportError, ImportOptions};
 use gridgis_import::read::{self, Format, ReadOptions};
 
 use super::error::AppError;
-use super::extract::Query;
+use super::extract::{Path, Query};
 use crate::state::SharedState;
 
 const PARAMS: [&str; 11] = [
@@ -71,6 +71,19 @@ pub async fn upload(
     // unauthenticated client cannot make the server hold a gigabyte.
     if let Some(k) = q.keys().find(|k| !PARAMS.contains(&k.as_str())) {
         return Err(AppError::bad_request(format!("unknown parameter '{k}' ({})", PARAMS.join(", "))));
+    }
+    // The id is checked before the body is read: an upload that cannot be published is
+    // refused before the client sends a gigabyte (and before a job is made for it).
+    if !gridgis_layers::valid_id(&id) {
+        return Err(AppError::bad_request(gridgis_layers::StoreError::InvalidId { id: id.clone() }.to_string()));
+    }
+    // (From the layers served, not the store: an import running holds the store for minutes.)
+    if gridgis_import::pipeline::is_reserved(&id, state.layers.load().get(&id).map(|l| l.entry())) {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "reserved_layer",
+            ImportError::Reserved { layer: id.clone() }.to_string(),
+        ));
     }
     let background = match q.get("async").map(String::as_str) {
         None | Some("false") => false,

@@ -8,13 +8,14 @@ use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use axum::Router;
-use axum::extract::Path;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::conditional::matches_etag;
 use super::error::AppError;
+use super::extract::Path;
 use crate::state::SharedState;
 
 /// Revalidated on every use: a new binary may carry a new page, and a 304 costs nothing.

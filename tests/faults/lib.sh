@@ -2,7 +2,7 @@
 #   check NAME OK|FAIL|WARN|INFO|SKIP "figures"   one summary line, counted
 #   free_port                                     a free loopback TCP port
 #   need_wrk                                      installs wrk when missing
-#   make_demo DIR                                 BIN demo --out DIR (quiet), timed
+#   make_demo DIR                                 a fresh demo data dir ($GRIDGIS_TEST_DEMO copied, else BIN demo), timed
 #   start_server DATA PORT LOG                    sets $server_pid, waits for /health
 #   wait_ready PORT [SECONDS]                     polls /health until 200
 #   rss_kb PID                                    VmRSS of a process, in kB
@@ -16,7 +16,7 @@ check() {
   local name=$1 verdict=$2 figures=${3:-}
   checks_run=$((checks_run + 1))
   [[ $verdict == FAIL ]] && checks_failed=$((checks_failed + 1))
-  printf '%-5s %-34s %s\n' "$verdict" "$name" "$figures"
+  printf '%-5s %-38s %s\n' "$verdict" "$name" "$figures"
 }
 
 free_port() {
@@ -29,13 +29,21 @@ need_wrk() {
 }
 
 make_demo() {
+  # GRIDGIS_TEST_DEMO: a demo data dir made once for the whole test run (make test); it is
+  # copied, never written. Else `BIN demo`.
   local out=$1 t0
   t0=$(date +%s%N)
-  if ! "$BIN" demo --out "$out" >/dev/null 2>"$out.demo.log"; then
+  if [[ -n ${GRIDGIS_TEST_DEMO:-} && -f ${GRIDGIS_TEST_DEMO}/catalog.json ]]; then
+    cp -a "$GRIDGIS_TEST_DEMO" "$out"
+    demo_from="copied from $GRIDGIS_TEST_DEMO"
+  elif ! "$BIN" demo --out "$out" >/dev/null 2>"$out.demo.log"; then
     echo "FAIL  demo: $BIN demo --out $out failed:" >&2
     tail -5 "$out.demo.log" >&2
     return 1
+  else
+    demo_from="made by $BIN demo"
   fi
+  rm -f "$out/keys.toml" "$out/audit.ndjson"
   demo_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 

@@ -17,8 +17,8 @@ source "$(dirname "$0")/lib.sh"
 
 work=$(mktemp -d /tmp/gridgis-soak.XXXXXX)
 cleanup() {
-  [[ -n ${sampler_pid:-} ]] && kill "$sampler_pid" 2>/dev/null
-  [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [[ -n ${sampler_pid:-} ]]; then kill "$sampler_pid" 2>/dev/null || true; fi
+  if [[ -n ${server_pid:-} ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   if [[ ${KEEP:-0} == 1 ]]; then echo "INFO  work dir kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -29,7 +29,7 @@ make_demo "$work/data"
 port=$(free_port)
 start_server "$work/data" "$port" "$work/server.log"
 rss_idle=$(rss_kb "$server_pid")
-echo "INFO  soak: demo in ${demo_ms} ms; server ready in ${ready_ms} ms, RSS $((rss_idle / 1024)) MB loaded and idle; ${secs} s, wrk -t1 -c${conns}, mix ${weights}"
+echo "INFO  soak: demo data dir in ${demo_ms} ms (${demo_from}); server ready in ${ready_ms} ms, RSS $((rss_idle / 1024)) MB loaded and idle; ${secs} s, wrk -t1 -c${conns}, mix ${weights}"
 
 python3 "$faults_dir/soak_prep.py" "$BIN" "$work/data" "$port" "$work/pools" | sed 's/^/INFO  /'
 

@@ -29,7 +29,7 @@ def check(name, ok, figures):
     verdict = "OK" if ok is True else ("WARN" if ok is None else "FAIL")
     if ok is False:
         failed += 1
-    print(f"{verdict:<5} {name:<34} {figures}")
+    print(f"{verdict:<5} {name:<38} {figures}")
 
 
 wrk = open(f"{work}/wrk.txt", encoding="utf-8", errors="replace").read()

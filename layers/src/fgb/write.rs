@@ -76,5 +76,10 @@ pub fn write(
             return Err(encode(index, message));
         }
     }
-    fgb.write(out).map_err(|e| encode(features.len(), e.to_string()))
+    // A failed write is the disk's (full, gone), not a feature's: keep the I/O error, so that
+    // callers can tell a full disk.
+    fgb.write(out).map_err(|e| match e {
+        flatgeobuf::Error::IO(source) => FgbError::Io { path: path.to_path_buf(), source },
+        e => FgbError::Format { path: path.to_path_buf(), message: e.to_string() },
+    })
 }
