@@ -23,8 +23,9 @@ must never have had an error answer (socket errors while the server is down are 
 
 Acknowledgements: `Ack` is what the server confirmed (a layer at a version, with the tag and
 count of the upload), whichever way it came. `SyncUploader` gets it as the answer of the POST;
-`AsyncUploader` (POST ?async=true -> 202 + job id, then GET /jobs/{id} until done|failed) is
-the hook for background imports and is not exercised yet (UPLOAD_MODE=async to try it).
+`AsyncUploader` (POST ?async=true -> 202 + job id, then GET /jobs/{id} until done|failed) gets
+it from the job. By default each upload goes one way or the other at random (UPLOAD_MODE=sync
+or async for one way only).
 """
 
 import dataclasses
@@ -41,7 +42,7 @@ import time
 BIN, WORK, KILLS = sys.argv[1], sys.argv[2], int(sys.argv[3])
 DATA = os.path.join(WORK, "data")
 SEED = int(os.environ.get("KILL_SEED", "8"))
-MODE = os.environ.get("UPLOAD_MODE", "sync")
+MODE = os.environ.get("UPLOAD_MODE", "mixed")
 SIZES = [20_000, 40_000, 60_000, 100_000]
 THREAD_LAYERS = [["fault_a", "fault_b"], ["fault_c", "fault_d"]]
 NEW_LAYER_SHARE = 0.2  # of thread 0's uploads: a layer id never seen (201)
@@ -164,7 +165,7 @@ class SyncUploader:
 
 
 class AsyncUploader(SyncUploader):
-    """The hook for background imports (not exercised yet): POST /layers/{id}?async=true answers
+    """Background imports: POST /layers/{id}?async=true answers
     202 `{"job", "status": "queued", "url"}`; GET /jobs/{id} shows `status` (queued, running,
     done, failed) and, at the end, `http_status` with the `report` or the `error` the
     synchronous upload would have answered. The upload is acknowledged once its job says
@@ -198,7 +199,18 @@ class AsyncUploader(SyncUploader):
             raise Lost(f"{type(e).__name__}: {e}") from e
 
 
-UPLOADER = AsyncUploader() if MODE == "async" else SyncUploader()
+class MixedUploader:
+    """Each upload synchronous or in the background, at random (the default)."""
+
+    def __init__(self):
+        self.both = (SyncUploader(), AsyncUploader())
+        self.pick = random.Random(SEED)
+
+    def upload(self, up, body):
+        return self.both[self.pick.random() < 0.5].upload(up, body)
+
+
+UPLOADER = {"async": AsyncUploader, "sync": SyncUploader}.get(MODE, MixedUploader)()
 
 
 # --- the server and the reads ------------------------------------------------------------------
