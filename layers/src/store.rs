@@ -192,13 +192,7 @@ impl Store {
     /// data dir now (it cleans up itself). Returns the files removed, or `None` when a writer
     /// was busy.
     pub fn clean(&self) -> crate::Result<Option<usize>> {
-        let lock_path = self.dir.join(LOCK_FILE);
-        let lock = std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
+        let (lock, lock_path) = self.lock_file()?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
@@ -256,11 +250,8 @@ impl Store {
         Ok(Self { dir: dir.to_path_buf(), catalog, keep_versions: DEFAULT_KEEP_VERSIONS })
     }
 
-    /// Runs a change under the data dir's lock file, on the catalog as it is on disk now, so
-    /// writers in different processes (a server taking an upload, `gridgis import` beside it)
-    /// apply their changes one after the other instead of overwriting each other's. The lock
-    /// goes with the process if it dies.
-    fn locked<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+    /// The data dir's lock file, opened (made if missing), not yet locked.
+    fn lock_file(&self) -> Result<(std::fs::File, PathBuf)> {
         let lock_path = self.dir.join(LOCK_FILE);
         let lock = std::fs::File::options()
             .create(true)
@@ -268,6 +259,15 @@ impl Store {
             .write(true)
             .open(&lock_path)
             .map_err(io(&lock_path))?;
+        Ok((lock, lock_path))
+    }
+
+    /// Runs a change under the data dir's lock file, on the catalog as it is on disk now, so
+    /// writers in different processes (a server taking an upload, `gridgis import` beside it)
+    /// apply their changes one after the other instead of overwriting each other's. The lock
+    /// goes with the process if it dies.
+    fn locked<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let (lock, lock_path) = self.lock_file()?;
         lock.lock().map_err(io(&lock_path))?;
         self.catalog = read_catalog(&self.dir)?;
         let result = change(self);
