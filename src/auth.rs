@@ -59,7 +59,7 @@ impl Permission {
             Permission::Map => "read the map",
             Permission::Integrate => "locate, geocode and route",
             Permission::RecordCases => "record cases (route with ?record=false to answer only)",
-            Permission::WriteLayers => "change layers",
+            Permission::WriteLayers => "change layers or see import jobs",
         }
     }
 }
