@@ -124,15 +124,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
 /// server): the catalog file is replaced atomically on every publish, so a change of its
 /// modification time or size is the signal.
 async fn watch_catalog(state: crate::state::SharedState, catalog: PathBuf) {
-    let stamp = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
-    let mut last = stamp(&catalog);
+    let mut catalog = Watched::new(catalog);
     loop {
-        tokio::time::sleep(CATALOG_POLL).await;
-        let now = stamp(&catalog);
-        if now == last {
-            continue;
-        }
-        last = now;
+        catalog.changed().await;
         let st = state.clone();
         match tokio::task::spawn_blocking(move || st.reload_layers()).await {
             Ok(Ok(changed)) if !changed.is_empty() => tracing::info!(?changed, "layers swapped in"),
@@ -145,6 +139,37 @@ async fn watch_catalog(state: crate::state::SharedState, catalog: PathBuf) {
     }
 }
 
+/// A file watched by polling its modification time and size (every [`CATALOG_POLL`]): the
+/// files watched are replaced atomically, so one or the other changes on every write.
+struct Watched {
+    path: PathBuf,
+    last: Option<(Option<std::time::SystemTime>, u64)>,
+}
+
+impl Watched {
+    fn new(path: PathBuf) -> Self {
+        let last = Self::stamp(&path);
+        Self { path, last }
+    }
+
+    fn stamp(p: &Path) -> Option<(Option<std::time::SystemTime>, u64)> {
+        std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()))
+    }
+
+    /// Resolves at the first change since the previous one (a write made while the caller
+    /// was handling that one counts).
+    async fn changed(&mut self) {
+        loop {
+            tokio::time::sleep(CATALOG_POLL).await;
+            let now = Self::stamp(&self.path);
+            if now != self.last {
+                self.last = now;
+                return;
+            }
+        }
+    }
+}
+
 /// Rereads the keys when the keys file changes (`gridgis keys add|revoke` beside a running
 /// server): a revoked key stops working within a second; a file that cannot be read leaves the
 /// keys as they were.
@@ -153,16 +178,10 @@ async fn watch_keys(
     path: PathBuf,
     load: impl Fn(&Path) -> anyhow::Result<ApiKeys> + Send + 'static,
 ) {
-    let stamp = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()));
-    let mut last = stamp(&path);
+    let mut file = Watched::new(path);
     loop {
-        tokio::time::sleep(CATALOG_POLL).await;
-        let now = stamp(&path);
-        if now == last {
-            continue;
-        }
-        last = now;
-        match load(&path) {
+        file.changed().await;
+        match load(&file.path) {
             Ok(keys) => {
                 tracing::info!(keys = keys.len(), "keys reloaded");
                 state.keys.store(Arc::new(keys));
@@ -185,7 +204,7 @@ struct Reload<P> {
 /// `[limits]`, `open_reads`); settings that shape the listener, the router or the caches are
 /// named in a warning and wait for a restart. A file that does not read or check keeps
 /// everything as it was.
-async fn reload_on_hangup<P>(state: crate::state::SharedState, mut r: Reload<P>)
+async fn reload_on_hangup<P>(state: crate::state::SharedState, r: Reload<P>)
 where
     P: Fn(&crate::config::Config) -> anyhow::Result<crate::state::Policy> + Send + 'static,
 {
@@ -206,7 +225,6 @@ where
                     }
                     state.policy.store(Arc::new(policy));
                     tracing::info!(from = ?path, "config reloaded");
-                    r.current = config;
                 }
                 Err(e) => tracing::warn!("config not reloaded; keeping the settings in effect: {e:#}"),
             }
