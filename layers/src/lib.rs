@@ -21,4 +21,5 @@ pub use crate::geocoding::{POI_CATEGORY, address_records, build_geocoder, is_geo
 pub use crate::geojson::{feature_json, geometry_json, value_json};
 pub use crate::grids::{ADDRESSES_LAYER, GRIDS_LAYER, TOWNSHIPS_LAYER, load_hierarchy, publish_grids};
 pub use crate::query::{Filter, LayerData, LayerSet, Page, QueryError, distance_m};
+pub use crate::store::postgres::{self as postgres_store, Listener};
 pub use crate::store::{CATALOG_FILE, DEFAULT_KEEP_VERSIONS, LayerMeta, Store, StoreError, write_file_atomic};

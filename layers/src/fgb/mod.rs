@@ -5,5 +5,5 @@ mod read;
 mod write;
 
 pub use self::error::FgbError;
-pub use self::read::{Record, read_all, read_records};
+pub use self::read::{Record, read_records, read_records_from};
 pub use self::write::write;

@@ -7,7 +7,7 @@ use flatgeobuf::{FallibleStreamingIterator, FgbReader};
 use geozero::{ColumnValue, FeatureProperties, PropertyProcessor, ToGeo};
 
 use super::error::FgbError;
-use crate::feature::{Feature, Value};
+use crate::feature::Value;
 
 /// Collects one feature's properties by column index.
 struct Props<'a> {
@@ -38,19 +38,6 @@ impl PropertyProcessor for Props<'_> {
     }
 }
 
-/// Reads every feature of the FlatGeobuf file at `path`, properties in column order (absent
-/// values as `Null`), in file order (which, with an index, is Hilbert order).
-pub fn read_all(path: &Path) -> Result<Vec<Feature>, FgbError> {
-    let (columns, records) = read_records(path)?;
-    Ok(records
-        .into_iter()
-        .map(|r| Feature {
-            geometry: r.geometry,
-            properties: columns.iter().cloned().zip(r.values.into_vec()).collect(),
-        })
-        .collect())
-}
-
 /// One stored feature without its column names (they are the layer's, once).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -62,9 +49,13 @@ pub struct Record {
 
 /// Reads the column names and every feature of the FlatGeobuf file at `path`, in file order.
 pub fn read_records(path: &Path) -> Result<(Vec<String>, Vec<Record>), FgbError> {
-    let format = |message: String| FgbError::Format { path: path.to_path_buf(), message };
     let file = std::fs::File::open(path).map_err(|source| FgbError::Io { path: path.to_path_buf(), source })?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    read_records_from(path, BufReader::with_capacity(1 << 20, file))
+}
+
+/// [`read_records`] of FlatGeobuf bytes from `reader`; `path` names them in errors.
+pub fn read_records_from(path: &Path, mut reader: impl std::io::Read) -> Result<(Vec<String>, Vec<Record>), FgbError> {
+    let format = |message: String| FgbError::Format { path: path.to_path_buf(), message };
     let fgb = FgbReader::open(&mut reader).map_err(|e| format(e.to_string()))?;
     let header = fgb.header();
     let columns: Vec<String> =

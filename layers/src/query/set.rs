@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use super::LayerData;
 use crate::error::Result;
-use crate::fgb::read_records;
 use crate::store::Store;
 
 /// The layers of a data dir, each an immutable [`LayerData`] behind an `Arc`, so a reader keeps
@@ -85,7 +84,7 @@ fn load_parallel(store: &Store, ids: &[&str]) -> Result<Vec<LayerData>> {
             .get(id)
             .cloned()
             .ok_or_else(|| crate::store::StoreError::UnknownLayer { id: id.to_string(), version: None })?;
-        let (columns, records) = read_records(&store.dir().join(&entry.file))?;
+        let (columns, records) = store.read_records(&entry)?;
         Ok(LayerData::new(entry, columns, records))
     };
     let chunk = ids.len().div_ceil(threads).max(1);
