@@ -30,6 +30,18 @@ pub struct Config {
     pub layers: Layers,
     /// Browser callers from other origins.
     pub cors: Cors,
+    /// Where the layers are kept.
+    pub store: StoreConfig,
+}
+
+/// `[store]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// A PostgreSQL + PostGIS database to keep the layers in (`postgres://user:password@host/db`),
+    /// shared by every server pointed at it; empty: the data dir's files. `--store` and
+    /// `GRIDGIS_STORE` win over it.
+    pub url: String,
 }
 
 /// `[server]`.
@@ -189,6 +201,9 @@ impl Config {
             format!("[server] listen = {:?} is not an address such as 127.0.0.1:8080", self.server.listen)
         })?;
         self.open_reads()?;
+        if !self.store.url.is_empty() && !gridgis_layers::postgres_store::is_url(&self.store.url) {
+            anyhow::bail!("[store] url must be a postgres://… URL (or empty for the data dir's files)");
+        }
         let l = &self.limits;
         if !(l.default_max_distance_m >= 0.0 && l.default_max_distance_m <= l.max_max_distance_m) {
             anyhow::bail!("[limits] default_max_distance_m must be between 0 and max_max_distance_m");
@@ -279,6 +294,7 @@ impl Config {
             ("[tiles]", self.tiles != next.tiles),
             ("[layers] keep_versions", self.layers != next.layers),
             ("[cors]", self.cors != next.cors),
+            ("[store] url", self.store != next.store),
         ]
         .into_iter()
         .filter_map(|(name, differs)| differs.then_some(name))
@@ -287,7 +303,10 @@ impl Config {
 
     /// The settings as TOML, every one written.
     pub fn to_toml(&self) -> anyhow::Result<String> {
-        Ok(toml::to_string(self)?)
+        let mut shown = self.clone();
+        // The settings may be shown on a screen or pasted in a ticket: never the password.
+        shown.store.url = gridgis_layers::postgres_store::redact(&shown.store.url);
+        Ok(toml::to_string(&shown)?)
     }
 }
 

@@ -7,10 +7,75 @@ use anyhow::{Context, bail};
 use gridgis_engine::{Engine, Geocoder};
 use gridgis_layers::{LayerSet, Store};
 
+/// Where a command's data is: the data dir (the settings, keys, staff, the case log, the
+/// audit log; and the layers, unless a database keeps them), and where the layers are kept.
+#[derive(Clone, Debug)]
+pub struct Place {
+    /// The data dir.
+    pub dir: PathBuf,
+    /// A PostGIS database keeping the layers (`postgres://…`); `None`: the data dir's files.
+    pub store_url: Option<String>,
+}
+
+impl Place {
+    /// The place of data dir `dir`: the layers in the database `store_url` names (from
+    /// `--store` / `GRIDGIS_STORE`), else in the one of `[store] url` in the config (`config`,
+    /// else the data dir's `gridgis.toml` if there is one), else in the data dir.
+    pub fn resolve(dir: &Path, store_url: Option<String>, config: Option<&Path>) -> anyhow::Result<Self> {
+        let store_url = match store_url.filter(|u| !u.is_empty()) {
+            Some(u) => Some(u),
+            None => {
+                let (config, _) = crate::config::Config::load(config, dir)?;
+                Some(config.store.url).filter(|u| !u.is_empty())
+            }
+        };
+        if let Some(u) = &store_url
+            && !gridgis_layers::postgres_store::is_url(u)
+        {
+            bail!("--store {u}: give a postgres://… URL (the data dir's files need no --store)");
+        }
+        Ok(Self { dir: dir.to_path_buf(), store_url })
+    }
+
+    /// The place of a data dir whose layers are in it.
+    pub fn files(dir: &Path) -> Self {
+        Self { dir: dir.to_path_buf(), store_url: None }
+    }
+
+    /// The store, for messages: the data dir, or the database URL without its password.
+    pub fn describe(&self) -> String {
+        match &self.store_url {
+            Some(u) => gridgis_layers::postgres_store::redact(u),
+            None => self.dir.display().to_string(),
+        }
+    }
+
+    /// Opens the store of the layers.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        match &self.store_url {
+            Some(url) => {
+                Store::open_postgres(url).with_context(|| format!("cannot open the store {}", self.describe()))
+            }
+            None => {
+                if !self.dir.exists() {
+                    bail!(
+                        "no data dir at {} (create one with `gridgis demo --out {}`)",
+                        self.dir.display(),
+                        self.dir.display()
+                    );
+                }
+                Store::open(&self.dir).with_context(|| format!("cannot open data dir {}", self.dir.display()))
+            }
+        }
+    }
+}
+
 /// A data dir loaded into memory.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The store (catalog and files).
+    /// Where it was loaded from.
+    pub place: Place,
+    /// The store (catalog and versions).
     pub store: Store,
     /// The grids and their index.
     pub engine: Engine,
@@ -43,10 +108,78 @@ fn is_vacant(dir: &Path) -> anyhow::Result<bool> {
     }
 }
 
-/// Writes the demo dataset into `dir` if it is missing or empty (saying so on stderr): into a
-/// temporary sibling first, renamed into place when complete, so an interrupted run never
-/// leaves a half-written data dir.
-pub fn ensure_demo(dir: &Path) -> anyhow::Result<()> {
+/// True when the database at `url` holds no gridgis store yet.
+fn is_vacant_database(url: &str) -> anyhow::Result<bool> {
+    match Store::open_postgres(url) {
+        Ok(_) => Ok(false),
+        Err(gridgis_layers::LayersError::Store(gridgis_layers::StoreError::NoStore { .. })) => Ok(true),
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot open the store {}", gridgis_layers::postgres_store::redact(url)))
+        }
+    }
+}
+
+/// Gives the place the demo dataset where it has none (saying so on stderr). Files: where the
+/// data dir is missing or empty, written into a temporary sibling first and renamed into place
+/// when complete, so an interrupted run never leaves a half-written data dir. A database: where
+/// it holds no store, its layers copied in one transaction (the staff and the case log go to
+/// the data dir, if that is vacant).
+pub fn ensure_demo(place: &Place) -> anyhow::Result<()> {
+    let Some(url) = &place.store_url else { return ensure_demo_dir(&place.dir) };
+    if !is_vacant_database(url)? {
+        return Ok(());
+    }
+    let shown = place.describe();
+    eprintln!("gridgis: no store in {shown}; creating one with the embedded demo dataset…");
+    let started = Instant::now();
+    let tmp = std::env::temp_dir().join(format!("gridgis-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let copied = (|| -> anyhow::Result<usize> {
+        gridgis_import::demo::write_demo(&tmp, gridgis_import::demo::DEFAULT_SEED)
+            .with_context(|| format!("writing the demo dataset to {}", tmp.display()))?;
+        let from = Store::open(&tmp)?;
+        let mut to = Store::create_postgres(url).with_context(|| format!("cannot create a store in {shown}"))?;
+        let n = to.copy_from(&from).with_context(|| format!("copying the demo's layers into {shown}"))?.len();
+        if is_vacant(&place.dir)? {
+            std::fs::remove_dir_all(tmp.join("layers"))?;
+            std::fs::remove_file(tmp.join(gridgis_layers::CATALOG_FILE))?;
+            move_dir(&tmp, &place.dir)?;
+        }
+        Ok(n)
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    eprintln!(
+        "gridgis: demo dataset ({} layers) written to {shown} in {:.1} s",
+        copied?,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Renames `from` to the vacant `to` (across file systems: copies, then removes).
+fn move_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if to.exists() {
+        std::fs::remove_dir(to).with_context(|| format!("cannot replace empty {}", to.display()))?;
+    }
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(to)?;
+        for e in std::fs::read_dir(from)? {
+            let e = e?;
+            if e.file_type()?.is_dir() {
+                copy(&e.path(), &to.join(e.file_name()))?;
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name()))?;
+            }
+        }
+        Ok(())
+    }
+    copy(from, to).with_context(|| format!("cannot move the demo's staff and cases to {}", to.display()))
+}
+
+fn ensure_demo_dir(dir: &Path) -> anyhow::Result<()> {
     if !is_vacant(dir)? {
         return Ok(());
     }
@@ -73,32 +206,30 @@ pub fn ensure_demo(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens an existing data dir and loads its grids.
-pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
+/// Opens an existing store and data dir and loads them.
+pub fn load(place: &Place) -> anyhow::Result<Loaded> {
     let started = Instant::now();
-    if !dir.exists() {
-        bail!("no data dir at {} (create one with `gridgis demo --out {}`)", dir.display(), dir.display());
-    }
-    let store = Store::open(dir).with_context(|| format!("cannot open data dir {}", dir.display()))?;
-    let hierarchy = gridgis_layers::load_hierarchy(&store)
-        .with_context(|| format!("cannot load the grids of {}", dir.display()))?;
+    let dir = place.dir.as_path();
+    let store = place.open_store()?;
+    let shown = place.describe();
+    let hierarchy =
+        gridgis_layers::load_hierarchy(&store).with_context(|| format!("cannot load the grids of {shown}"))?;
     let engine = Engine::new(hierarchy);
     // The staff, the case log and the tiles' topology need only the grids: read and built on
     // a second thread while the layers load and the geocoder is built.
     let (layers, geocoder, geocoder_ms, side) = std::thread::scope(|s| {
         let side = s.spawn(|| -> anyhow::Result<_> {
             let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
-                .with_context(|| format!("the grids of {} do not share their boundaries", dir.display()))?;
+                .with_context(|| format!("the grids of {shown} do not share their boundaries"))?;
             let roster = gridgis_cases::Roster::load(dir)?;
             let cases = gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?;
             Ok((grids_tiles, roster, cases))
         });
         let main = (|| -> anyhow::Result<_> {
-            let layers =
-                LayerSet::load(&store).with_context(|| format!("cannot load the layers of {}", dir.display()))?;
+            let layers = LayerSet::load(&store).with_context(|| format!("cannot load the layers of {shown}"))?;
             let t = Instant::now();
             let geocoder = gridgis_layers::build_geocoder(&engine, &layers)
-                .with_context(|| format!("cannot build the geocoder over {}", dir.display()))?;
+                .with_context(|| format!("cannot build the geocoder over {shown}"))?;
             Ok((layers, geocoder, t.elapsed().as_millis() as u64))
         })();
         let side = side.join().map_err(|_| anyhow::anyhow!("loading the staff and cases panicked"))?;
@@ -116,6 +247,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
     }
     let load_ms = started.elapsed().as_millis() as u64;
     Ok(Loaded {
+        place: place.clone(),
         store,
         engine,
         layers,
@@ -131,9 +263,9 @@ pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
 }
 
 /// [`ensure_demo`] then [`load`]: what `serve` and `locate` do.
-pub fn open_or_create(dir: &Path) -> anyhow::Result<Loaded> {
-    ensure_demo(dir)?;
-    load(dir)
+pub fn open_or_create(place: &Place) -> anyhow::Result<Loaded> {
+    ensure_demo(place)?;
+    load(place)
 }
 
 /// The time stamp of a new layer version, shared by the CLI's imports and the server's uploads.

@@ -15,6 +15,11 @@ struct Cli {
     /// `geocode`, `reverse` and `route`.
     #[arg(long, global = true, env = "GRIDGIS_DATA", default_value = "./gridgis-data")]
     data: PathBuf,
+    /// Keep the layers in this PostgreSQL + PostGIS database (`postgres://user:password@host/db`)
+    /// instead of the data dir's files [default: `[store] url` of the config, if set]. The data
+    /// dir still holds the settings, keys, staff and the case log.
+    #[arg(long, global = true, env = "GRIDGIS_STORE")]
+    store: Option<String>,
     /// Log lines as text, or as one JSON object each (with the request id, for log shippers).
     #[arg(long, global = true, env = "GRIDGIS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -57,6 +62,8 @@ enum Command {
     Keys(gridgis::cli::keys::Args),
     /// Roll a layer back to its previous kept version.
     Rollback(gridgis::cli::layers::RollbackArgs),
+    /// The layer store: copy every layer from the data dir (or `--store`) into another store.
+    Store(gridgis::cli::store::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,20 +76,24 @@ fn main() -> ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
     }
+    // Where the layers are: `--store`, else `[store] url` of the config, else the data dir.
+    let config = std::env::var_os("GRIDGIS_CONFIG").map(PathBuf::from);
+    let place = || gridgis::data::Place::resolve(&cli.data, cli.store.clone(), config.as_deref());
     let result = match cli.command {
         Command::Demo(args) => gridgis::cli::demo::run(args),
-        Command::Serve(args) => gridgis::cli::serve::run(&cli.data, args),
-        Command::Locate(args) => gridgis::cli::locate::run(&cli.data, args),
-        Command::Geocode(args) => gridgis::cli::geocode::run(&cli.data, args),
-        Command::Route(args) => gridgis::cli::route::run(&cli.data, args),
-        Command::Reverse(args) => gridgis::cli::geocode::reverse(&cli.data, args),
-        Command::Export(args) => gridgis::cli::export::run(&cli.data, args),
-        Command::Tiles(args) => gridgis::cli::tiles::run(&cli.data, args),
-        Command::Import(args) => gridgis::cli::import::run(&cli.data, args),
-        Command::Layers(args) => gridgis::cli::layers::run(&cli.data, args),
         Command::Keys(args) => gridgis::cli::keys::run(&cli.data, args),
         Command::Config(args) => gridgis::cli::config::run(&cli.data, args),
-        Command::Rollback(args) => gridgis::cli::layers::rollback(&cli.data, args),
+        Command::Serve(args) => place().and_then(|p| gridgis::cli::serve::run(&p, args)),
+        Command::Locate(args) => place().and_then(|p| gridgis::cli::locate::run(&p, args)),
+        Command::Geocode(args) => place().and_then(|p| gridgis::cli::geocode::run(&p, args)),
+        Command::Route(args) => place().and_then(|p| gridgis::cli::route::run(&p, args)),
+        Command::Reverse(args) => place().and_then(|p| gridgis::cli::geocode::reverse(&p, args)),
+        Command::Export(args) => place().and_then(|p| gridgis::cli::export::run(&p, args)),
+        Command::Tiles(args) => place().and_then(|p| gridgis::cli::tiles::run(&p, args)),
+        Command::Import(args) => place().and_then(|p| gridgis::cli::import::run(&p, args)),
+        Command::Layers(args) => place().and_then(|p| gridgis::cli::layers::run(&p, args)),
+        Command::Rollback(args) => place().and_then(|p| gridgis::cli::layers::rollback(&p, args)),
+        Command::Store(args) => place().and_then(|p| gridgis::cli::store::run(&p, args)),
     };
     match result {
         Ok(code) => code,

@@ -95,6 +95,46 @@ impl Default for Policy {
     }
 }
 
+/// How the server stands with its store, for `/health`: the files backend is always there;
+/// for PostGIS, whether the listening connection is up, and the last error.
+#[derive(Debug)]
+pub struct StoreHealth {
+    /// `files` or `postgres`.
+    pub backend: &'static str,
+    /// The data dir, or the database URL without its password.
+    pub location: String,
+    /// Connected, and the last error seen.
+    status: Mutex<(bool, Option<String>)>,
+}
+
+impl StoreHealth {
+    /// A store just opened (so reachable).
+    pub fn new(store: &Store) -> Self {
+        Self { backend: store.backend(), location: store.describe(), status: Mutex::new((true, None)) }
+    }
+
+    /// Records that the store cannot be reached; true when it could until now.
+    pub fn lost(&self, why: &dyn std::fmt::Display) -> bool {
+        let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        let was = s.0;
+        *s = (false, Some(why.to_string()));
+        was
+    }
+
+    /// Records that the store is reachable; true when it had been lost.
+    pub fn reconnected(&self) -> bool {
+        let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        let was = s.0;
+        s.0 = true;
+        !was
+    }
+
+    /// Whether the store is reachable, and the last error seen.
+    pub fn status(&self) -> (bool, Option<String>) {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
 /// Shared server state. The grids are fixed for the process; the layers are swapped whole
 /// when a new version is published (a request keeps the snapshot it started with).
 #[derive(Debug)]
@@ -106,8 +146,10 @@ pub struct AppState {
     /// The geocoder over the gazetteer and the POI layers; rebuilt and swapped whole when one
     /// of them changes.
     pub geocoder: ArcSwap<Geocoder>,
-    /// The data dir, for publishing; one writer at a time.
+    /// The store, for publishing; one writer at a time.
     pub store: Mutex<Store>,
+    /// Whether the store is reachable.
+    pub store_health: StoreHealth,
     /// The grids as a tile source (fixed for the process, like the engine).
     pub grids_tiles: Arc<gridgis_tiles::GridsSource>,
     /// Rendered tiles.
@@ -149,7 +191,7 @@ impl AppState {
     /// State over a loaded data dir.
     pub fn new(loaded: Loaded, keys: ApiKeys, limits: Limits) -> Self {
         let route_json = crate::answer::RouteJson::new(&loaded.engine, &loaded.roster);
-        let data_dir = loaded.store.dir().to_path_buf();
+        let data_dir = loaded.place.dir.clone();
         Self {
             route_json,
             engine: loaded.engine,
@@ -158,6 +200,7 @@ impl AppState {
             grids_tiles: Arc::new(loaded.grids_tiles),
             tile_cache: gridgis_tiles::TileCache::new(limits.tile_cache_bytes),
             tile_options: limits.tiles,
+            store_health: StoreHealth::new(&loaded.store),
             store: Mutex::new(loaded.store),
             keys: ArcSwap::from_pointee(keys),
             policy: ArcSwap::from_pointee(Policy { limits, ..Policy::default() }),
@@ -180,16 +223,14 @@ impl AppState {
         self.policy.load().limits
     }
 
-    /// Re-reads the catalog from disk and swaps in every layer whose version changed (a
-    /// publish by another process, or by this one). Returns the ids that changed.
+    /// Re-reads the catalog from the store and swaps in every layer whose version changed (a
+    /// publish by another process or replica, or by this one). Returns the ids that changed.
     pub fn reload_layers(&self) -> anyhow::Result<Vec<String>> {
         let mut store = self.store.lock().map_err(|_| anyhow::anyhow!("the store lock is poisoned"))?;
-        let mut reopened = Store::open(store.dir())?;
-        reopened.keep_versions = store.keep_versions;
+        store.refresh()?;
         let current = self.layers.load_full();
-        let next = current.refreshed(&reopened)?;
+        let next = current.refreshed(&store)?;
         let changed = changed_ids(&current, &next);
-        *store = reopened;
         // The geocoder reads the gazetteer and the POI layers: a new version of any of them
         // (or one gone) means a new geocoder, built before either is swapped in, so that no
         // request sees new layers with the old geocoder's answers for long.

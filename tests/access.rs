@@ -27,7 +27,7 @@ const KEYS: [(&str, &str); 4] = [
 fn state(open_reads: OpenReads) -> SharedState {
     let env = KEYS.iter().map(|(r, k)| format!("{r}:{k}")).collect::<Vec<_>>().join(",");
     let keys = ApiKeys::load(Some(&env), None, None).unwrap();
-    let st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    let st = AppState::new(common::load(common::demo_dir()), keys, Limits::default());
     st.policy.store(Arc::new(Policy { open_reads, ..Policy::default() }));
     Arc::new(st)
 }
@@ -105,7 +105,7 @@ async fn every_route_for_every_role_and_no_key() {
     common::copy_dir(common::demo_dir(), tmp.path());
     let env = KEYS.iter().map(|(r, k)| format!("{r}:{k}")).collect::<Vec<_>>().join(",");
     let keys = ApiKeys::load(Some(&env), None, None).unwrap();
-    let st = Arc::new(AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default()));
+    let st = Arc::new(AppState::new(common::load(tmp.path()), keys, Limits::default()));
     for (method, uri, by_role, anonymous) in ROUTES {
         for ((role, key), allowed) in KEYS.iter().zip(by_role) {
             let want = if *allowed { Got::Allowed } else { Got::Forbidden };
@@ -187,7 +187,7 @@ fn gridgis_keys_add_list_revoke() {
 #[tokio::test]
 async fn cors_for_the_configured_origins_only() {
     let keys = ApiKeys::default();
-    let mut st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    let mut st = AppState::new(common::load(common::demo_dir()), keys, Limits::default());
     st.cors_allow_origins = vec!["https://map.example.gov.cn".into()];
     let st = Arc::new(st);
     let app = || gridgis::http::app(st.clone());
@@ -248,7 +248,7 @@ fn gridgis_config_prints_every_setting_and_names_a_bad_file() {
 async fn a_caller_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
     let env = KEYS.iter().map(|(r, k)| format!("{r}:{k}")).collect::<Vec<_>>().join(",");
     let keys = ApiKeys::load(Some(&env), None, None).unwrap();
-    let st = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), keys, Limits::default());
+    let st = AppState::new(common::load(common::demo_dir()), keys, Limits::default());
     st.policy.store(Arc::new(Policy { rate_limits: gridgis::http::RateLimits::new(1, 3), ..Policy::default() }));
     let st = Arc::new(st);
     let get = |key: Option<&'static str>, peer: Option<&'static str>| {
@@ -276,7 +276,7 @@ async fn a_caller_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
     // Another key, another address: their own buckets; an in-process call: none.
     assert_eq!(get(Some("admin-key-0123456789"), None).await.status(), StatusCode::OK);
     // Reads open to everyone for this part: another host without a key has its own bucket.
-    let open = AppState::new(gridgis::data::load(common::demo_dir()).unwrap(), ApiKeys::default(), Limits::default());
+    let open = AppState::new(common::load(common::demo_dir()), ApiKeys::default(), Limits::default());
     open.policy.store(Arc::new(Policy {
         rate_limits: gridgis::http::RateLimits::new(1, 3),
         open_reads: OpenReads::Always,
@@ -308,7 +308,7 @@ async fn a_request_past_the_timeout_is_503_timeout() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(common::demo_dir(), tmp.path());
     let keys = ApiKeys::load(Some("integrator:integrator-key-0123456789"), None, None).unwrap();
-    let st = AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default());
+    let st = AppState::new(common::load(tmp.path()), keys, Limits::default());
     st.policy.store(Arc::new(Policy { request_timeout: std::time::Duration::from_nanos(1), ..Policy::default() }));
     let st = Arc::new(st);
     // Recording waits on the disk (fsync, off the async workers): longer than a nanosecond.

@@ -90,7 +90,7 @@ fn killed_imports_never_leave_a_half_published_layer() {
         survived += usize::from(finished);
         check(&data, &[(200_000, "a"), (150_000, "b")]).expect("the layer is still there");
         // The server's loader accepts the dir as it is.
-        gridgis::data::load(&data).expect("a server could start on it");
+        gridgis::data::load(&gridgis::data::Place::files(&data)).expect("a server could start on it");
     }
     // And after all that, an import still works and leaves no temporary files behind.
     assert!(import(&data, &a).wait().unwrap().success());

@@ -18,7 +18,7 @@ use tower::ServiceExt;
 use common::send;
 
 fn state_with(limits: Limits) -> SharedState {
-    let loaded = gridgis::data::load(common::demo_dir()).expect("loads");
+    let loaded = common::load(common::demo_dir());
     Arc::new(AppState::new(loaded, ApiKeys::default(), limits))
 }
 
@@ -52,7 +52,7 @@ async fn health_reports_counts() {
     // loaded.
     assert_eq!(v["layers"], 1_151);
     assert_eq!(v["addresses"], gridgis_import::demo::ADDRESS_TOTAL);
-    let store = gridgis_layers::Store::open(common::demo_dir()).unwrap();
+    let store = common::open_store(common::demo_dir());
     let features: u64 = store.catalog().layers.iter().map(|l| l.feature_count).sum();
     assert_eq!(v["features"], features);
     assert!(features > 7585 + 17 + 250_000, "{features}");

@@ -20,7 +20,7 @@ const VIEWER: &str = "viewer-key-0123456789abcdef";
 
 fn state(dir: &std::path::Path) -> SharedState {
     let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF},viewer:{VIEWER}")), None, None).unwrap();
-    Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys, Limits::default()))
+    Arc::new(AppState::new(common::load(dir), keys, Limits::default()))
 }
 
 async fn send(state: &SharedState, req: Request<Body>) -> (StatusCode, Value) {
@@ -199,7 +199,7 @@ async fn an_upload_over_the_cap_is_refused() {
     common::copy_dir(common::demo_dir(), dir.path());
     let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None, None).unwrap();
     let limits = Limits { max_upload_bytes: 1_000, ..Limits::default() };
-    let st: SharedState = Arc::new(AppState::new(gridgis::data::load(dir.path()).unwrap(), keys, limits));
+    let st: SharedState = Arc::new(AppState::new(common::load(dir.path()), keys, limits));
     let (s, v) = send(&st, upload("/layers/big", Some(STAFF), "application/geo+json", hydrants(100))).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     assert_eq!(v["error"]["code"], "payload_too_large");

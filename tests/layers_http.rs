@@ -24,7 +24,7 @@ fn keys() -> ApiKeys {
 
 /// A state over `dir` (the shared demo dir for reads, a private copy for writes).
 fn state(dir: &std::path::Path) -> SharedState {
-    Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys(), Limits::default()))
+    Arc::new(AppState::new(common::load(dir), keys(), Limits::default()))
 }
 
 fn shared() -> SharedState {
@@ -138,7 +138,7 @@ async fn rollback_needs_a_gis_staff_key_and_swaps_at_once() {
     common::copy_dir(common::demo_dir(), dir.path());
     // A thematic layer with two versions: three hydrants, then one.
     {
-        let mut store = gridgis_layers::Store::open(dir.path()).unwrap();
+        let mut store = common::open_store(dir.path());
         let hydrant = |x: f64| gridgis_layers::Feature {
             geometry: geo_types::Geometry::Point(geo_types::Point::new(x, 40.32)),
             properties: vec![("name".into(), gridgis_layers::Value::String("消火栓".into()))],

@@ -26,7 +26,7 @@ const STAFF: &str = "staff-key-0123456789";
 
 fn state(dir: &std::path::Path) -> SharedState {
     let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None, None).unwrap();
-    Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys, Limits::default()))
+    Arc::new(AppState::new(common::load(dir), keys, Limits::default()))
 }
 
 /// A server on a free loopback port; dropping the sender shuts it down.

@@ -105,8 +105,8 @@ fn a_reader_keeps_the_snapshot_it_started_with() {
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(common::demo_dir(), dir.path());
     let keys = gridgis::auth::ApiKeys::default();
-    let state = gridgis::state::AppState::new(gridgis::data::load(dir.path()).unwrap(), keys, Default::default());
-    let mut store = gridgis_layers::Store::open(dir.path()).unwrap();
+    let state = gridgis::state::AppState::new(common::load(dir.path()), keys, Default::default());
+    let mut store = common::open_store(dir.path());
     let meta = |n: &str| gridgis_layers::LayerMeta {
         id: "lamps".into(),
         name: n.into(),

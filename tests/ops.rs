@@ -16,11 +16,7 @@ use tower::ServiceExt;
 
 #[tokio::test]
 async fn request_ids_metrics_and_readiness() {
-    let st = Arc::new(AppState::new(
-        gridgis::data::load(common::demo_dir()).unwrap(),
-        ApiKeys::default(),
-        Limits::default(),
-    ));
+    let st = Arc::new(AppState::new(common::load(common::demo_dir()), ApiKeys::default(), Limits::default()));
     let app = || gridgis::http::app(st.clone());
     let res = app().oneshot(Request::get("/tiles/grids/12/3375/1545").body(Body::empty()).unwrap()).await.unwrap();
     let made = res.headers()[&gridgis::http::REQUEST_ID].to_str().unwrap().to_owned();
@@ -64,7 +60,7 @@ async fn every_write_is_in_the_audit_log_with_who_and_which_version() {
     common::copy_dir(common::demo_dir(), tmp.path());
     let keys =
         ApiKeys::load(Some("gis_staff:staff-key-0123456789,integrator:intake-key-0123456789"), None, None).unwrap();
-    let st = Arc::new(AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys, Limits::default()));
+    let st = Arc::new(AppState::new(common::load(tmp.path()), keys, Limits::default()));
     let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"站"},"geometry":{"type":"Point","coordinates":[116.63,40.32]}}]}"#;
     let post = |uri: &str, key: &str, body: &str, id: &str| {
         Request::post(uri)
@@ -153,11 +149,7 @@ const ROUTES: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn the_openapi_description_names_every_route_and_only_routes_that_exist() {
-    let st = Arc::new(AppState::new(
-        gridgis::data::load(common::demo_dir()).unwrap(),
-        ApiKeys::default(),
-        Limits::default(),
-    ));
+    let st = Arc::new(AppState::new(common::load(common::demo_dir()), ApiKeys::default(), Limits::default()));
     let res = gridgis::http::app(st.clone())
         .oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap())
         .await

@@ -21,7 +21,7 @@ fn state() -> SharedState {
     static STATE: std::sync::OnceLock<SharedState> = std::sync::OnceLock::new();
     STATE
         .get_or_init(|| {
-            let loaded = gridgis::data::load(common::demo_dir()).expect("loads");
+            let loaded = common::load(common::demo_dir());
             Arc::new(AppState::new(loaded, keys(), Limits::default()))
         })
         .clone()
@@ -417,7 +417,7 @@ async fn the_grid_overview_has_chain_staff_and_case_counts() {
 async fn recorded_cases_are_logged_counted_and_survive_a_restart() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(common::demo_dir(), tmp.path());
-    let st = Arc::new(AppState::new(gridgis::data::load(tmp.path()).unwrap(), keys(), Limits::default()));
+    let st = Arc::new(AppState::new(common::load(tmp.path()), keys(), Limits::default()));
     let (_, before) = get_in(st.clone(), "/grids/stats?level=1&from=2026-12-01").await;
     // Recording is a write: the intake system's (or an admin's) key, nobody else's.
     let case = json!({"id": "NOKEY", "location": {"lon": LON, "lat": LAT}}).to_string();
@@ -465,7 +465,7 @@ async fn recorded_cases_are_logged_counted_and_survive_a_restart() {
         .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"case\":{\"id\":"))
         .unwrap();
     drop(st);
-    let loaded = gridgis::data::load(tmp.path()).unwrap();
+    let loaded = common::load(tmp.path());
     assert_eq!(loaded.cases_report.skipped, 1);
     let st = Arc::new(AppState::new(loaded, keys(), Limits::default()));
     let (_, reloaded) = get_in(st.clone(), "/grids/stats?level=1&from=2026-12-01").await;

@@ -21,7 +21,7 @@ const STAFF: &str = "staff-0123456789abcdef";
 
 fn state_over(dir: &std::path::Path) -> SharedState {
     let keys = ApiKeys::load(Some(&format!("gis_staff:{STAFF}")), None, None).unwrap();
-    Arc::new(AppState::new(gridgis::data::load(dir).unwrap(), keys, Limits::default()))
+    Arc::new(AppState::new(common::load(dir), keys, Limits::default()))
 }
 
 fn state() -> SharedState {

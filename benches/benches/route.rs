@@ -10,7 +10,7 @@ fn route(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-route-data");
     let _ = std::fs::remove_dir_all(&dir);
     gridgis_import::demo::write_demo(&dir, gridgis_import::demo::DEFAULT_SEED).expect("demo writes");
-    let loaded = gridgis::data::load(&dir).expect("loads");
+    let loaded = gridgis::data::load(&gridgis::data::Place::files(&dir)).expect("loads");
     let router = gridgis::cli::route::router(&loaded, None);
     let json = gridgis::answer::RouteJson::new(&loaded.engine, &loaded.roster);
     let stream = std::fs::read(dir.join(gridgis_import::demo::INTAKE_FILE)).expect("the demo stream");

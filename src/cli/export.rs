@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use gridgis_layers::{Store, Value};
+use gridgis_layers::Value;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -33,11 +33,8 @@ pub struct Args {
 }
 
 /// Runs `gridgis export`.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    if !data.exists() {
-        bail!("no data dir at {} (create one with `gridgis demo --out {}`)", data.display(), data.display());
-    }
-    let store = Store::open(data).with_context(|| format!("cannot open data dir {}", data.display()))?;
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
+    let store = place.open_store()?;
     let Some(entry) = store.catalog().get(&args.what) else {
         // A district has a thousand layers: name the closest ids, not all of them.
         let stem = args.what.get(..args.what.len().min(6)).unwrap_or(&args.what);
@@ -52,7 +49,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         bail!(
             "no layer '{}' in {} ({} layers; `gridgis layers` lists them){hint}",
             args.what,
-            data.display(),
+            place.describe(),
             store.catalog().layers.len()
         );
     };
@@ -60,7 +57,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let result = (|| -> anyhow::Result<usize> {
         match args.format {
             Format::Fgb => {
-                std::fs::copy(store.dir().join(&entry.file), &tmp)?;
+                let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+                store.write_fgb(&entry.id, &mut w)?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
                 Ok(entry.feature_count as usize)
             }
             Format::Geojson | Format::Csv => {

@@ -29,8 +29,8 @@ pub struct Args {
 }
 
 /// Runs `gridgis geocode`.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let loaded = crate::data::open_or_create(data)?;
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
+    let loaded = crate::data::open_or_create(place)?;
     if std::env::var_os("GRIDGIS_TIMINGS").is_some() {
         eprintln!(
             "gridgis: timings load_s={:.4} geocoder_build_s={:.4}",
@@ -159,7 +159,7 @@ pub struct ReverseArgs {
 }
 
 /// Runs `gridgis reverse`: the JSON of `GET /reverse`.
-pub fn reverse(data: &Path, args: ReverseArgs) -> anyhow::Result<ExitCode> {
+pub fn reverse(place: &crate::data::Place, args: ReverseArgs) -> anyhow::Result<ExitCode> {
     if !(args.radius.is_finite() && (0.0..=MAX_RADIUS_M).contains(&args.radius)) {
         bail!("--radius must be between 0 and {MAX_RADIUS_M} metres");
     }
@@ -167,7 +167,7 @@ pub fn reverse(data: &Path, args: ReverseArgs) -> anyhow::Result<ExitCode> {
         bail!("--max-distance must be a non-negative number of metres");
     }
     let (_, transformer) = answer::parse_crs(Some(&args.crs))?;
-    let loaded = crate::data::open_or_create(data)?;
+    let loaded = crate::data::open_or_create(place)?;
     let (location, wgs84) = answer::locate(&loaded.engine, &transformer, args.lon, args.lat, args.max_distance)?;
     let near = loaded.geocoder.reverse(wgs84.lon, wgs84.lat, args.radius);
     let located = answer::answer(&loaded.engine, location, wgs84);

@@ -1,12 +1,11 @@
 //! `gridgis import FILE --layer ID [--name N] [--category C] [--crs C] [--encoding E]`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use gridgis_import::pipeline::{ImportError, ImportOptions, ImportReport};
 use gridgis_import::read::{self, ReadOptions};
-use gridgis_layers::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `gridgis import`.
@@ -75,11 +74,8 @@ pub fn print_report(r: &ImportReport) {
 }
 
 /// Imports a file as a new layer version. A running server swaps it in within a second.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    if !data.exists() {
-        bail!("no data dir at {} (create one with `gridgis demo --out {}`)", data.display(), data.display());
-    }
-    let mut store = Store::open(data).with_context(|| format!("cannot open data dir {}", data.display()))?;
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = place.open_store()?;
     store.keep_versions = args.keep_versions.max(1);
     let options = ReadOptions {
         format: None,

@@ -1,10 +1,6 @@
 //! `gridgis layers` (the catalog as a table) and `gridgis rollback ID`.
 
-use std::path::Path;
 use std::process::ExitCode;
-
-use anyhow::{Context, bail};
-use gridgis_layers::Store;
 
 /// Arguments of `gridgis layers`.
 #[derive(Debug, clap::Args)]
@@ -17,16 +13,9 @@ pub struct Args {
     category: Option<String>,
 }
 
-fn open(data: &Path) -> anyhow::Result<Store> {
-    if !data.exists() {
-        bail!("no data dir at {} (create one with `gridgis demo --out {}`)", data.display(), data.display());
-    }
-    Store::open(data).with_context(|| format!("cannot open data dir {}", data.display()))
-}
-
 /// Prints the catalog.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(data)?;
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
+    let store = place.open_store()?;
     let layers: Vec<_> =
         store.catalog().layers.iter().filter(|l| args.category.as_ref().is_none_or(|c| &l.category == c)).collect();
     if args.json {
@@ -74,8 +63,8 @@ pub struct RollbackArgs {
 }
 
 /// Rolls a layer back; a running server swaps the version in within a second.
-pub fn rollback(data: &Path, args: RollbackArgs) -> anyhow::Result<ExitCode> {
-    let mut store = open(data)?;
+pub fn rollback(place: &crate::data::Place, args: RollbackArgs) -> anyhow::Result<ExitCode> {
+    let mut store = place.open_store()?;
     let entry = store.rollback(&args.layer)?;
     eprintln!("gridgis: layer '{}' is back at version {} ({} features)", entry.id, entry.version, entry.feature_count);
     Ok(ExitCode::SUCCESS)

@@ -32,13 +32,13 @@ pub struct Args {
 }
 
 /// Runs `gridgis locate`.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
     if !(args.max_distance.is_finite() && args.max_distance >= 0.0) {
         bail!("--max-distance must be a non-negative number of metres");
     }
     // Parse the CRS before loading anything: a typo should not wait for the data dir.
     let (_, transformer) = answer::parse_crs(Some(&args.crs))?;
-    let loaded = crate::data::open_or_create(data)?;
+    let loaded = crate::data::open_or_create(place)?;
     if std::env::var_os("GRIDGIS_TIMINGS").is_some() {
         eprintln!("gridgis: timings load_s={:.4}", loaded.load_ms as f64 / 1000.0);
     }

@@ -10,6 +10,7 @@ pub mod layers;
 pub mod locate;
 pub mod route;
 pub mod serve;
+pub mod store;
 pub mod tiles;
 
 /// Exit status of a batch command that completed but skipped malformed lines.

@@ -2,7 +2,7 @@
 //! NDJSON answers on stdout, in order; malformed lines reported on stderr by line number.
 
 use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -39,7 +39,7 @@ pub fn router(loaded: &Loaded, max_distance_m: Option<f64>) -> Router<'_> {
 }
 
 /// Routes every case of the input.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(d) = args.max_distance_m
         && !(d.is_finite() && (0.0..=Limits::default().max_max_distance_m).contains(&d))
     {
@@ -52,7 +52,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         bytes = std::fs::read(&args.input).with_context(|| format!("cannot read {name}"))?;
     }
-    let loaded = crate::data::open_or_create(data)?;
+    let loaded = crate::data::open_or_create(place)?;
     let router = router(&loaded, args.max_distance_m);
     let started = Instant::now();
     let out = std::io::stdout().lock();

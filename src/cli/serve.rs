@@ -40,10 +40,16 @@ pub struct Args {
 /// How often the catalog file is checked for versions published by another process.
 const CATALOG_POLL: Duration = Duration::from_secs(1);
 
-/// Loads the data dir (creating the demo where missing) and serves until Ctrl-C or SIGTERM,
-/// finishing requests in flight.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let mut loaded = crate::data::open_or_create(data)?;
+/// Loads the store and data dir (creating the demo where missing) and serves until Ctrl-C or
+/// SIGTERM, finishing requests in flight.
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
+    let data = place.dir.as_path();
+    // `--config FILE` may name the store (`[store] url`) where no flag or variable did.
+    let place = match (&place.store_url, &args.config) {
+        (None, Some(config)) => crate::data::Place::resolve(data, None, Some(config))?,
+        _ => place.clone(),
+    };
+    let mut loaded = crate::data::open_or_create(&place)?;
     // What a writer killed mid-publish left (a crash, a kill -9) goes before serving.
     match loaded.store.clean() {
         Ok(Some(n)) if n > 0 => tracing::info!("removed {n} files left by an interrupted publish"),
@@ -75,8 +81,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         index_cells = stats.cells,
         index_mb = stats.heap_bytes / (1 << 20),
         keys = keys.len(),
+        store = loaded.store.backend(),
         "loaded {}",
-        data.display()
+        place.describe()
     );
     if keys.is_empty() {
         tracing::warn!("no API keys configured: reads are open, every write will be refused (see --keys)");
@@ -106,7 +113,16 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let listener =
             tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(listen));
-        tokio::spawn(watch_catalog(state.clone(), catalog));
+        match &place.store_url {
+            None => drop(tokio::spawn(watch_catalog(state.clone(), catalog))),
+            Some(url) => {
+                let (st, url) = (state.clone(), url.clone());
+                std::thread::Builder::new()
+                    .name("store-listener".into())
+                    .spawn(move || listen_for_changes(&st, &url))
+                    .context("starting the store listener")?;
+            }
+        }
         tokio::spawn(watch_keys(state.clone(), keys_path, load_keys));
         tokio::spawn(reload_on_hangup(state.clone(), reload));
         let app = crate::http::app(state.clone());
@@ -135,6 +151,56 @@ async fn watch_catalog(state: crate::state::SharedState, catalog: PathBuf) {
                 tracing::warn!("catalog changed but could not be loaded; still serving the previous layers: {e:#}")
             }
             Err(e) => tracing::warn!("layer reload failed: {e}"),
+        }
+    }
+}
+
+/// How long the listener waits before reconnecting to a store it lost, at first and at most.
+const RECONNECT: (Duration, Duration) = (Duration::from_millis(250), Duration::from_secs(10));
+
+/// Swaps in layer versions published by any server sharing the PostGIS store: each change
+/// ends with a notification, which this thread waits for on a connection of its own. A lost
+/// connection is said in `/health` and retried (backing off to every 10 s) while the layers
+/// held go on being served; once reconnected, whatever was published meanwhile is loaded.
+fn listen_for_changes(state: &crate::state::SharedState, url: &str) {
+    let mut wait = RECONNECT.0;
+    loop {
+        match gridgis_layers::Listener::connect(url) {
+            Ok(mut listener) => {
+                wait = RECONNECT.0;
+                if state.store_health.reconnected() {
+                    tracing::info!("store reachable again: loading what was published meanwhile");
+                }
+                reload_published(state, "catching up");
+                loop {
+                    match listener.wait(Duration::from_secs(1)) {
+                        Ok(Some(payload)) => reload_published(state, &payload),
+                        Ok(None) => {}
+                        Err(e) => {
+                            state.store_health.lost(&e);
+                            tracing::warn!("lost the store; serving the layers held: {e}");
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                if state.store_health.lost(&e) {
+                    tracing::warn!("cannot reach the store; serving the layers held: {e}");
+                }
+            }
+        }
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(RECONNECT.1);
+    }
+}
+
+fn reload_published(state: &crate::state::SharedState, why: &str) {
+    match state.reload_layers() {
+        Ok(changed) if !changed.is_empty() => tracing::info!(?changed, why, "layers swapped in"),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!("a change was announced but could not be loaded; still serving the previous layers: {e:#}")
         }
     }
 }

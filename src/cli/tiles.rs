@@ -1,6 +1,6 @@
 //! `gridgis tiles SOURCES --out FILE.pmtiles|FILE.mbtiles [--minzoom Z] [--maxzoom Z]`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -29,22 +29,19 @@ pub struct Args {
 }
 
 /// Runs `gridgis tiles`.
-pub fn run(data: &Path, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(place: &crate::data::Place, args: Args) -> anyhow::Result<ExitCode> {
     if args.out.extension().and_then(|e| e.to_str()).is_none_or(|e| !matches!(e, "pmtiles" | "mbtiles")) {
         bail!("{}: the archive must be a .pmtiles or .mbtiles file", args.out.display());
     }
     // Only what tiles need: the grids and the layers (no point index, no geocoder).
-    if !data.exists() {
-        bail!("no data dir at {} (create one with `gridgis demo --out {}`)", data.display(), data.display());
-    }
-    let store =
-        gridgis_layers::Store::open(data).with_context(|| format!("cannot open data dir {}", data.display()))?;
-    let hierarchy = gridgis_layers::load_hierarchy(&store)
-        .with_context(|| format!("cannot load the grids of {}", data.display()))?;
+    let store = place.open_store()?;
+    let shown = place.describe();
+    let hierarchy =
+        gridgis_layers::load_hierarchy(&store).with_context(|| format!("cannot load the grids of {shown}"))?;
     let grids =
         Arc::new(gridgis_tiles::GridsSource::new(&hierarchy).context("the grids do not share their boundaries")?);
-    let layers = gridgis_layers::LayerSet::load(&store)
-        .with_context(|| format!("cannot load the layers of {}", data.display()))?;
+    let layers =
+        gridgis_layers::LayerSet::load(&store).with_context(|| format!("cannot load the layers of {shown}"))?;
     let sources = resolve(&args.sources, &grids, &layers)?;
     let refs: Vec<&dyn gridgis_tiles::Source> = sources.iter().map(|s| s.as_ref()).collect();
     let infos: Vec<_> = refs.iter().map(|s| s.info()).collect();

@@ -45,6 +45,16 @@ impl AppError {
     pub fn from_write_error(context: &str, e: &(dyn std::error::Error + 'static)) -> Self {
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(c) = cause {
+            if let Some(store) = c.downcast_ref::<gridgis_layers::StoreError>()
+                && store.is_unavailable()
+            {
+                tracing::error!("{context}: {e}");
+                return Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    format!("{context}: the layer store cannot be reached; nothing was published, try again"),
+                );
+            }
             if let Some(io) = c.downcast_ref::<std::io::Error>() {
                 // ENOSPC, EDQUOT: the disk or the quota is full.
                 if io.kind() == std::io::ErrorKind::StorageFull || matches!(io.raw_os_error(), Some(28 | 122)) {

@@ -11,8 +11,16 @@ pub async fn health(State(state): State<SharedState>) -> axum::Json<Value> {
     let h = state.engine.hierarchy();
     let layers = state.layers.load();
     let g = state.geocoder.load().stats();
+    let (connected, last_error) = state.store_health.status();
     axum::Json(json!({
-        "status": "ok",
+        // Degraded: serving what it holds, but the store cannot be reached (no new versions).
+        "status": if connected { "ok" } else { "degraded" },
+        "store": {
+            "backend": state.store_health.backend,
+            "location": state.store_health.location,
+            "connected": connected,
+            "last_error": last_error,
+        },
         "grids": h.len(),
         "grids_per_level": h.counts_per_level(),
         "townships": h.townships().len(),

@@ -249,7 +249,7 @@ pub async fn rollback(
                 gridgis_layers::LayersError::Store(gridgis_layers::StoreError::NoPreviousVersion { .. }) => {
                     AppError::new(StatusCode::CONFLICT, "no_previous_version", e.to_string())
                 }
-                other => AppError::internal(other.to_string()),
+                other => AppError::from_write_error(&format!("layer {id}"), &other),
             })?
         };
         st.reload_layers().map_err(|e| AppError::internal(e.to_string()))?;

@@ -35,10 +35,40 @@ pub fn demo_dir() -> &'static Path {
     })
 }
 
+/// The PostGIS databases standing for data dirs, on the PostGIS pass of `make test`.
+fn databases() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, String>> {
+    static DATABASES: OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>> = OnceLock::new();
+    DATABASES.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        if let Ok(url) = std::env::var("GRIDGIS_TEST_STORE") {
+            map.insert(demo_dir().to_path_buf(), url);
+        }
+        std::sync::Mutex::new(map)
+    })
+}
+
+/// Where the layers of data dir `dir` are: its files, or, on the PostGIS pass of `make test`
+/// (`GRIDGIS_TEST_STORE` names a database holding the demo's layers), a database: that one
+/// for the demo dir, a copy of it for each copy of the demo dir ([`copy_dir`]).
+pub fn place(dir: &Path) -> gridgis::data::Place {
+    let url = databases().lock().expect("not poisoned").get(dir).cloned();
+    gridgis::data::Place { dir: dir.to_path_buf(), store_url: url }
+}
+
+/// Data dir `dir` loaded (from its [`place`]).
+pub fn load(dir: &Path) -> Loaded {
+    gridgis::data::load(&place(dir)).expect("the data dir loads")
+}
+
+/// The store of data dir `dir` (at its [`place`]).
+pub fn open_store(dir: &Path) -> gridgis_layers::Store {
+    place(dir).open_store().expect("the store opens")
+}
+
 /// The demo data dir, loaded.
 pub fn loaded() -> &'static Loaded {
     static LOADED: OnceLock<Loaded> = OnceLock::new();
-    LOADED.get_or_init(|| gridgis::data::load(demo_dir()).expect("demo data dir loads"))
+    LOADED.get_or_init(|| load(demo_dir()))
 }
 
 /// One request through the router (`oneshot`): the status and the body as JSON (a body that is
@@ -57,13 +87,40 @@ pub async fn send(
     (status, value)
 }
 
-/// Copies a data dir (recursively) to `to`, for tests that write.
+/// Copies a data dir (recursively) to `to`, for tests that write; on the PostGIS pass, the
+/// demo's database too (`GRIDGIS_TEST_TEMPLATE`: a database no one connects to, holding the
+/// demo's layers, which `CREATE DATABASE … TEMPLATE` copies in a second or two).
 pub fn copy_dir(from: &Path, to: &Path) {
+    copy_files(from, to);
+    if from == demo_dir()
+        && let Ok(template) = std::env::var("GRIDGIS_TEST_TEMPLATE")
+    {
+        let url = new_database_from(&template);
+        databases().lock().expect("not poisoned").insert(to.to_path_buf(), url);
+    }
+}
+
+/// A new database copied from the one at `template` (same cluster); its URL.
+pub fn new_database_from(template: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!("copy_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let template_name = template.rsplit('/').next().and_then(|s| s.split('?').next()).expect("a database name");
+    let admin = gridgis_layers::postgres_store::testing::with_database(template, "postgres");
+    let status = std::process::Command::new("psql")
+        .args([&admin, "-qAtc", &format!("CREATE DATABASE {name} TEMPLATE {template_name} STRATEGY FILE_COPY")])
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "database {name} created from {template_name}");
+    gridgis_layers::postgres_store::testing::with_database(template, &name)
+}
+
+fn copy_files(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create the copy's dir");
     for e in std::fs::read_dir(from).expect("read the dir to copy") {
         let e = e.expect("dir entry");
         if e.file_type().expect("file type").is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
+            copy_files(&e.path(), &to.join(e.file_name()));
         } else {
             std::fs::copy(e.path(), to.join(e.file_name())).expect("copy a file");
         }

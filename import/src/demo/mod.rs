@@ -88,7 +88,7 @@ pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
     std::fs::create_dir_all(dir.join("cases"))
         .and_then(|()| std::fs::write(&path, &bytes))
         .map_err(|e| DemoError::Cases(format!("{}: {e}", path.display())))?;
-    demo.cases = route_stream(&store, engine, gridgis_cases::Roster::new(roster), &lines)?;
+    demo.cases = route_stream(&store, dir, engine, gridgis_cases::Roster::new(roster), &lines)?;
     Ok(demo)
 }
 
@@ -97,6 +97,7 @@ pub fn write_demo(dir: &Path, seed: u64) -> Result<DemoGrids, DemoError> {
 /// statistics of the demo start from. Returns how many cases were logged.
 fn route_stream(
     store: &gridgis_layers::Store,
+    dir: &Path,
     engine: gridgis_engine::Engine,
     roster: gridgis_cases::Roster,
     lines: &[String],
@@ -121,7 +122,7 @@ fn route_stream(
         let result = gridgis_cases::Logged::new(&routing, engine.hierarchy());
         log.push(gridgis_cases::LogLine { case, result });
     }
-    gridgis_cases::CaseLog::write_all(store.dir(), &log).map_err(|e| DemoError::Cases(e.to_string()))?;
+    gridgis_cases::CaseLog::write_all(dir, &log).map_err(|e| DemoError::Cases(e.to_string()))?;
     Ok(log.len())
 }
 

@@ -109,7 +109,16 @@ pub enum StoreError {
         #[source]
         source: ::postgres::Error,
     },
-    /// The database holds no gridgis store (or one of another format).
+    /// The database holds no gridgis store yet.
+    #[error(
+        "{store} holds no gridgis store yet (`gridgis serve` gives an empty database the demo dataset; \
+         `gridgis store copy --to URL` copies a data dir's layers into it)"
+    )]
+    NoStore {
+        /// The store, its URL without the password.
+        store: String,
+    },
+    /// The database holds a gridgis store of another format, or already holds one.
     #[error("{store}: {message}")]
     NotAStore {
         /// The store, its URL without the password.
@@ -124,7 +133,12 @@ impl StoreError {
     /// may succeed later, the data is not to blame.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Self::Database { source, .. } => source.is_closed() || source.code().is_none(),
+            // No SQLSTATE: the connection (refused, reset, timed out); class 08: a connection
+            // exception; 57P: the server shutting down or restarting.
+            Self::Database { source, .. } => {
+                source.is_closed()
+                    || source.code().is_none_or(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
+            }
             _ => false,
         }
     }
@@ -331,6 +345,45 @@ impl Store {
         Ok(self.change(|store, catalog| store.roll_back(catalog, id))?)
     }
 
+    /// Writes the current version of layer `id` as FlatGeobuf with its index to `out`: the
+    /// stored file itself where there is one.
+    pub fn write_fgb(&self, id: &str, out: &mut dyn std::io::Write) -> crate::Result<()> {
+        let entry =
+            self.catalog.get(id).ok_or_else(|| StoreError::UnknownLayer { id: id.to_string(), version: None })?;
+        let failed = |path: PathBuf| move |source| StoreError::Io { path, source };
+        if let Some(dir) = self.backend.dir() {
+            let path = dir.join(&entry.file);
+            let mut file = std::fs::File::open(&path).map_err(failed(path.clone()))?;
+            std::io::copy(&mut file, out).map_err(failed(path))?;
+            return Ok(());
+        }
+        let features = self.read(id)?;
+        let path = PathBuf::from(format!("{}/{}", self.describe(), entry.file));
+        fgb::write(&path, id, &entry.geometry_type, &entry.fields, &features, out)?;
+        Ok(())
+    }
+
+    /// Publishes the current version of every layer of `from` into this store, all in one
+    /// change (names, categories, sources and time stamps kept; version numbers are this
+    /// store's). Returns the entries published.
+    pub fn copy_from(&mut self, from: &Store) -> crate::Result<Vec<CatalogEntry>> {
+        let mut layers = Vec::with_capacity(from.catalog.layers.len());
+        for e in &from.catalog.layers {
+            let meta = LayerMeta {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                category: e.category.clone(),
+                kind: e.kind.clone(),
+                source_crs: e.source_crs.clone(),
+                source_file: e.source_file.clone(),
+                updated_at: e.updated_at.clone(),
+            };
+            layers.push((meta, from.read(&e.id)?));
+        }
+        let batch: Vec<(LayerMeta, &[Feature])> = layers.iter().map(|(m, f)| (m.clone(), &f[..])).collect();
+        self.publish_many(&batch)
+    }
+
     /// The data dir, for the files backend.
     pub fn dir(&self) -> Option<&Path> {
         self.backend.dir()
@@ -448,7 +501,10 @@ impl Store {
 fn to_features((columns, records): (Vec<String>, Vec<Record>)) -> Vec<Feature> {
     records
         .into_iter()
-        .map(|r| Feature { geometry: r.geometry, properties: columns.iter().cloned().zip(r.values.into_vec()).collect() })
+        .map(|r| Feature {
+            geometry: r.geometry,
+            properties: columns.iter().cloned().zip(r.values.into_vec()).collect(),
+        })
         .collect()
 }
 /// The schema (union of property names in first-seen order, a type each), the geometry type

@@ -319,12 +319,7 @@ impl Postgres {
                 .map_err(pg.database("looking for a store"))?
                 .get(0);
             if !found {
-                return Err(StoreError::NotAStore {
-                    store: pg.shown.clone(),
-                    message: "the database holds no gridgis store (an empty one is given the demo dataset by \
-                              `gridgis serve`; `gridgis store copy` copies a data dir into it)"
-                        .into(),
-                });
+                return Err(StoreError::NoStore { store: pg.shown.clone() });
             }
             let row = client
                 .query_one("SELECT format, format_version FROM gridgis.store LIMIT 1", &[])
@@ -333,7 +328,9 @@ impl Postgres {
             if format != "gridgis-catalog" || version != FORMAT_VERSION as i32 {
                 return Err(StoreError::NotAStore {
                     store: pg.shown.clone(),
-                    message: format!("format '{format}' version {version} is not gridgis-catalog version {FORMAT_VERSION}"),
+                    message: format!(
+                        "format '{format}' version {version} is not gridgis-catalog version {FORMAT_VERSION}"
+                    ),
                 });
             }
             let catalog = pg.catalog_of(&mut client)?;
@@ -487,10 +484,10 @@ impl Postgres {
             .first()
             .map(|c| c.type_().clone())
             .ok_or_else(|| unreachable_writer(&shown))?;
-        let mut defs = vec!["fid integer NOT NULL".to_string(), format!(
-            "geom geometry({}, 4326) NOT NULL",
-            geometry_type(written.geometry_type)
-        )];
+        let mut defs = vec![
+            "fid integer NOT NULL".to_string(),
+            format!("geom geometry({}, 4326) NOT NULL", geometry_type(written.geometry_type)),
+        ];
         let mut names = vec!["fid".to_string(), "geom".to_string()];
         let mut types = vec![Type::INT4, geometry];
         for f in written.fields {
@@ -503,8 +500,9 @@ impl Postgres {
         client
             .batch_execute(&format!("DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({})", defs.join(", ")))
             .map_err(database)?;
-        let sink =
-            client.copy_in(&format!("COPY {table} ({}) FROM STDIN (FORMAT binary)", names.join(", "))).map_err(database)?;
+        let sink = client
+            .copy_in(&format!("COPY {table} ({}) FROM STDIN (FORMAT binary)", names.join(", ")))
+            .map_err(database)?;
         let mut copy = BinaryCopyInWriter::new(sink, &types);
         for (fid, r) in records.iter().enumerate() {
             let fid = fid as i32;
@@ -573,7 +571,14 @@ impl Postgres {
                     .execute(
                         "INSERT INTO gridgis.versions (layer, version, current, table_name, feature_count, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6)",
-                        &[&e.id, &(v.version as i32), &(v.version == e.version), &v.file, &(v.feature_count as i64), &v.updated_at],
+                        &[
+                            &e.id,
+                            &(v.version as i32),
+                            &(v.version == e.version),
+                            &v.file,
+                            &(v.feature_count as i64),
+                            &v.updated_at,
+                        ],
                     )
                     .map_err(database(&what))?;
             }
@@ -594,10 +599,13 @@ impl Postgres {
         for location in dropped {
             // A location that is not a version table is not ours to drop.
             if let Some(table) = checked_location(location) {
-                client.batch_execute(&format!("DROP TABLE IF EXISTS {table}")).map_err(database("dropping old versions"))?;
+                client
+                    .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
+                    .map_err(database("dropping old versions"))?;
             }
         }
-        let mut payload: String = changed.iter().map(|e| format!("{}:{}", e.id, e.version)).collect::<Vec<_>>().join(",");
+        let mut payload: String =
+            changed.iter().map(|e| format!("{}:{}", e.id, e.version)).collect::<Vec<_>>().join(",");
         // NOTIFY payloads are limited to 8,000 bytes; a listener reloads the catalog anyway.
         if payload.len() > 7_000 {
             payload = "*".into();
@@ -609,7 +617,10 @@ impl Postgres {
 }
 
 fn unreachable_writer(shown: &str) -> StoreError {
-    StoreError::NotAStore { store: shown.to_string(), message: "the connection was lost during the change (it was rolled back)".into() }
+    StoreError::NotAStore {
+        store: shown.to_string(),
+        message: "the connection was lost during the change (it was rolled back)".into(),
+    }
 }
 
 impl Backend for Postgres {
@@ -785,7 +796,10 @@ mod tests {
         assert_eq!(redact("postgresql://db/city?user=x"), "postgresql://db/city?user=x");
         assert!(is_url("postgres://x") && is_url("postgresql://x") && !is_url("./gridgis-data"));
         assert_eq!(testing::with_database("postgres://u@%2Ftmp:5/postgres", "t1"), "postgres://u@%2Ftmp:5/t1");
-        assert_eq!(testing::with_database("postgres://u@h/db?sslmode=disable", "t"), "postgres://u@h/t?sslmode=disable");
+        assert_eq!(
+            testing::with_database("postgres://u@h/db?sslmode=disable", "t"),
+            "postgres://u@h/t?sslmode=disable"
+        );
         assert_eq!(testing::with_database("postgres://u@h", "t"), "postgres://u@h/t");
     }
 
