@@ -16,11 +16,21 @@ run: deps
 # checksums must be unchanged (a test that writes must copy it first).
 DEMO := $(CURDIR)/target/test-demo
 
+# The tests that hold for either store, run a second time with the layers in PostGIS (the
+# insta snapshots make the answers identical, not just similar).
+BACKEND_NEUTRAL := http tiles_http geocode routing locate gazetteer topology demo_layers ops access limits \
+	import_http layers_http
+PG_ENV := $(CURDIR)/target/test-pg.env
+
 test: test-deps
 	$(CARGO) build --release --workspace --all-targets
 	rm -rf $(DEMO) && $(BIN) demo --out $(DEMO) 2>/dev/null
 	cd $(DEMO) && find . -type f | sort | xargs sha256sum > ../test-demo.sha256
-	GRIDGIS_TEST_DEMO=$(DEMO) $(CARGO) test --release --workspace
+	BIN=$(BIN) tests/pg/setup.sh $(DEMO) > $(PG_ENV)
+	. $(PG_ENV) && GRIDGIS_TEST_DEMO=$(DEMO) $(CARGO) test --release --workspace
+	. $(PG_ENV) && GRIDGIS_TEST_DEMO=$(DEMO) GRIDGIS_TEST_STORE=$$GRIDGIS_TEST_DEMO_DB \
+		$(CARGO) test --release $(addprefix --test ,$(BACKEND_NEUTRAL))
+	tests/pg/setup.sh --stop
 	python3 tests/oracle/run.py $(BIN)
 	python3 tests/geocode/eval.py $(BIN) --data $(DEMO) --report target/geocode-eval.md
 	python3 tests/tiles/check.py $(BIN) --data $(DEMO)

@@ -53,9 +53,8 @@ impl Place {
     /// Opens the store of the layers.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         match &self.store_url {
-            Some(url) => {
-                Store::open_postgres(url).with_context(|| format!("cannot open the store {}", self.describe()))
-            }
+            // The store's errors name it (without the password).
+            Some(url) => Ok(Store::open_postgres(url)?),
             None => {
                 if !self.dir.exists() {
                     bail!(
@@ -113,9 +112,7 @@ fn is_vacant_database(url: &str) -> anyhow::Result<bool> {
     match Store::open_postgres(url) {
         Ok(_) => Ok(false),
         Err(gridgis_layers::LayersError::Store(gridgis_layers::StoreError::NoStore { .. })) => Ok(true),
-        Err(e) => {
-            Err(e).with_context(|| format!("cannot open the store {}", gridgis_layers::postgres_store::redact(url)))
-        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -6,49 +6,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gridgis");
 const STAFF: &str = "staff-key-0123456789abcdef";
-
-/// One HTTP/1.1 request on a fresh connection; the status code and the body.
-fn http(port: u16, method: &str, path: &str, headers: &str, body: &[u8]) -> Option<(u16, String)> {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n{headers}\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).ok()?;
-    s.write_all(body).ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    let status = buf.get(9..12)?.parse().ok()?;
-    let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    Some((status, body))
-}
-
-fn points(n: usize, tag: &str) -> String {
-    let features: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"type":"Feature","properties":{{"tag":"{tag}","n":{i}}},"geometry":{{"type":"Point","coordinates":[{},40.32]}}}}"#,
-                116.6 + i as f64 * 0.001
-            )
-        })
-        .collect();
-    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
-}
-
-fn layer_version(port: u16, id: &str) -> Option<(u64, u64)> {
-    let (status, body) = http(port, "GET", &format!("/layers/{id}"), "", b"")?;
-    if status != 200 {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_str(&body).ok()?;
-    Some((v["version"].as_u64()?, v["feature_count"].as_u64()?))
-}
 
 #[test]
 fn a_running_server_serves_new_versions_without_a_restart() {
@@ -64,35 +26,36 @@ fn a_running_server_serves_new_versions_without_a_restart() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
-    while http(port, "GET", "/health", "", b"").is_none() {
+    while common::http(port, "GET", "/health", "", b"").is_none() {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
     // Another process publishes: the server picks it up from the catalog within seconds.
     let file = dir.path().join("cams.geojson");
-    std::fs::write(&file, points(4, "cli")).unwrap();
+    std::fs::write(&file, common::points(4, "cli")).unwrap();
     let out = Command::new(BIN)
         .args(["--data", data.to_str().unwrap(), "import", file.to_str().unwrap(), "--layer", "cams"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let deadline = Instant::now() + Duration::from_secs(10);
-    while layer_version(port, "cams") != Some((1, 4)) {
+    while common::layer_version(port, "cams") != Some((1, 4)) {
         assert!(Instant::now() < deadline, "the server never served the imported layer");
         std::thread::sleep(Duration::from_millis(100));
     }
     // An upload over real HTTP is served by the same answer's time.
     let auth = format!("Authorization: Bearer {STAFF}\r\nContent-Type: application/geo+json\r\n");
-    let (status, body) = http(port, "POST", "/layers/cams", &auth, points(7, "http").as_bytes()).unwrap();
+    let (status, body) =
+        common::http(port, "POST", "/layers/cams", &auth, common::points(7, "http").as_bytes()).unwrap();
     assert_eq!(status, 200, "{body}");
-    assert_eq!(layer_version(port, "cams"), Some((2, 7)));
-    let (_, body) = http(port, "GET", "/layers/cams/features?tag=http&limit=1", "", b"").unwrap();
+    assert_eq!(common::layer_version(port, "cams"), Some((2, 7)));
+    let (_, body) = common::http(port, "GET", "/layers/cams/features?tag=http&limit=1", "", b"").unwrap();
     assert!(body.contains("\"numberMatched\":7"), "{body}");
     // And a rollback from the command line, seen by the server.
     let out = Command::new(BIN).args(["--data", data.to_str().unwrap(), "rollback", "cams"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let deadline = Instant::now() + Duration::from_secs(10);
-    while layer_version(port, "cams") != Some((1, 4)) {
+    while common::layer_version(port, "cams") != Some((1, 4)) {
         assert!(Instant::now() < deadline, "the server never served the rollback");
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -32,5 +32,12 @@ pub enum LayersError {
     Hierarchy(#[from] gridgis_engine::HierarchyError),
 }
 
+impl LayersError {
+    /// True when the store could not be reached (see [`StoreError::is_unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_unavailable())
+    }
+}
+
 /// Result with [`LayersError`].
 pub type Result<T, E = LayersError> = std::result::Result<T, E>;

@@ -43,11 +43,16 @@ impl AppError {
     /// 507 `insufficient_storage` when `e` (or what caused it) is the disk being full, else
     /// 500 `internal` with `context`.
     pub fn from_write_error(context: &str, e: &(dyn std::error::Error + 'static)) -> Self {
+        // The store's errors are `transparent` in the import's and the layers' errors, so
+        // they are looked for by type, not down the chain of sources.
+        let unavailable = e
+            .downcast_ref::<gridgis_import::pipeline::ImportError>()
+            .is_some_and(|i| matches!(i, gridgis_import::pipeline::ImportError::Store(l) if l.is_unavailable()))
+            || e.downcast_ref::<gridgis_layers::LayersError>().is_some_and(|l| l.is_unavailable())
+            || e.downcast_ref::<gridgis_layers::StoreError>().is_some_and(|s| s.is_unavailable());
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(c) = cause {
-            if let Some(store) = c.downcast_ref::<gridgis_layers::StoreError>()
-                && store.is_unavailable()
-            {
+            if unavailable {
                 tracing::error!("{context}: {e}");
                 return Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,

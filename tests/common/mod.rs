@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -146,6 +147,45 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, u64> {
     let mut out = std::collections::BTreeMap::new();
     walk(dir, dir, &mut out);
     out
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status code and the body.
+pub fn http(port: u16, method: &str, path: &str, headers: &str, body: &[u8]) -> Option<(u16, String)> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n{headers}\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.get(9..12)?.parse().ok()?;
+    let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Some((status, body))
+}
+
+/// A GeoJSON FeatureCollection of `n` points in the district, tagged `tag`.
+pub fn points(n: usize, tag: &str) -> String {
+    let features: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"tag":"{tag}","n":{i}}},"geometry":{{"type":"Point","coordinates":[{},40.32]}}}}"#,
+                116.6 + i as f64 * 0.001
+            )
+        })
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
+}
+
+/// The version and feature count a server on `port` serves of layer `id`.
+pub fn layer_version(port: u16, id: &str) -> Option<(u64, u64)> {
+    let (status, body) = http(port, "GET", &format!("/layers/{id}"), "", b"")?;
+    if status != 200 {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+    Some((v["version"].as_u64()?, v["feature_count"].as_u64()?))
 }
 
 /// A Mapbox Vector Tile read back for assertions and snapshots: per layer its name, version,

@@ -340,13 +340,24 @@ impl Postgres {
         Ok((pg, catalog))
     }
 
-    /// A connection to read with: one from the pool, or a new one.
-    fn reader(&self) -> Result<Client> {
-        let pooled = self.readers.lock().ok().and_then(|mut p| p.pop());
-        match pooled {
-            Some(c) if !c.is_closed() => Ok(c),
-            _ => self.connect(),
-        }
+    /// Runs `read` on a reading connection, given back to the pool after; once more on a new
+    /// connection when a pooled one turns out to have died (a database restart).
+    fn reading<T>(&self, read: impl Fn(&mut Client) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().ok().and_then(|mut p| p.pop()).filter(|c| !c.is_closed());
+        let fresh = pooled.is_none();
+        let mut client = match pooled {
+            Some(c) => c,
+            None => self.connect()?,
+        };
+        let out = match read(&mut client) {
+            Err(e) if !fresh && e.is_unavailable() => {
+                client = self.connect()?;
+                read(&mut client)
+            }
+            other => other,
+        };
+        self.give_back(client);
+        out
     }
 
     fn give_back(&self, client: Client) {
@@ -637,21 +648,11 @@ impl Backend for Postgres {
     }
 
     fn read_catalog(&self) -> Result<Catalog> {
-        off_runtime(|| {
-            let mut client = self.reader()?;
-            let catalog = self.catalog_of(&mut client)?;
-            self.give_back(client);
-            Ok(catalog)
-        })
+        off_runtime(|| self.reading(|client| self.catalog_of(client)))
     }
 
     fn read_records(&self, layer: &str, location: &str, fields: &[Field]) -> Result<(Vec<String>, Vec<Record>)> {
-        off_runtime(|| {
-            let mut client = self.reader()?;
-            let read = self.read_with(&mut client, layer, location, fields)?;
-            self.give_back(client);
-            Ok(read)
-        })
+        off_runtime(|| self.reading(|client| self.read_with(client, layer, location, fields)))
     }
 
     /// Opens the transaction and takes the catalog's lock, which writers take in turn (readers
@@ -659,10 +660,22 @@ impl Backend for Postgres {
     fn begin(&mut self) -> Result<Catalog> {
         off_runtime(|| {
             let shown = self.shown.clone();
+            let start = "BEGIN; LOCK TABLE gridgis.catalog IN SHARE ROW EXCLUSIVE MODE";
             let client = self.open_writer()?;
-            client
-                .batch_execute("BEGIN; LOCK TABLE gridgis.catalog IN SHARE ROW EXCLUSIVE MODE")
-                .map_err(|source| StoreError::Database { store: shown, what: "starting a change".into(), source })?;
+            if let Err(source) = client.batch_execute(start) {
+                let e = StoreError::Database { store: shown.clone(), what: "starting a change".into(), source };
+                if !e.is_unavailable() {
+                    return Err(e);
+                }
+                // The connection kept from the last change died with a database restart (a
+                // client learns so only when it next speaks): once more on a new one.
+                *self.writer.get_mut().unwrap_or_else(|p| p.into_inner()) = None;
+                self.open_writer()?.batch_execute(start).map_err(|source| StoreError::Database {
+                    store: shown,
+                    what: "starting a change".into(),
+                    source,
+                })?;
+            }
             let slot = self.writer.get_mut().unwrap_or_else(|p| p.into_inner());
             let mut client = slot.take().ok_or_else(|| unreachable_writer(&self.shown))?;
             let catalog = self.catalog_of(&mut client);
