@@ -58,7 +58,8 @@ impl AppError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "store_unavailable",
                     format!("{context}: the layer store cannot be reached; nothing was published, try again"),
-                );
+                )
+                .with_retry_after(5);
             }
             if let Some(io) = c.downcast_ref::<std::io::Error>() {
                 // ENOSPC, EDQUOT: the disk or the quota is full.

@@ -94,6 +94,7 @@ pub async fn send(
 pub fn copy_dir(from: &Path, to: &Path) {
     copy_files(from, to);
     if from == demo_dir()
+        && std::env::var_os("GRIDGIS_TEST_STORE").is_some()
         && let Ok(template) = std::env::var("GRIDGIS_TEST_TEMPLATE")
     {
         let url = new_database_from(&template);

@@ -91,6 +91,15 @@ impl std::fmt::Debug for Postgres {
     }
 }
 
+impl Drop for Postgres {
+    /// A client says goodbye to the server when dropped, blocking: off the runtime, too.
+    fn drop(&mut self) {
+        let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|p| p.into_inner()));
+        let writer = self.writer.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        off_runtime(move || drop((readers, writer)));
+    }
+}
+
 /// Runs `f` where a blocking client may block: on a thread of its own when called from
 /// inside an async runtime (whose threads must not block on another runtime).
 fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
@@ -712,13 +721,22 @@ impl Backend for Postgres {
 
 /// A connection that waits for changes announced on [`CHANNEL`].
 pub struct Listener {
-    client: Client,
+    /// Always `Some` but while dropped.
+    client: Option<Client>,
     shown: String,
 }
 
 impl std::fmt::Debug for Listener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Listener").field("url", &self.shown).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Dropping a client blocks on its goodbye: not on a runtime's thread.
+        let client = self.client.take();
+        off_runtime(move || drop(client));
     }
 }
 
@@ -735,14 +753,14 @@ impl Listener {
             client.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(database("listening"))?;
             Ok(client)
         })?;
-        Ok(Self { client, shown })
+        Ok(Self { client: Some(client), shown })
     }
 
     /// Waits up to `timeout` for a change: `Some(payload)` of the first (others pending are
     /// taken with it), `None` when none came. An error when the connection is lost.
     pub fn wait(&mut self, timeout: Duration) -> crate::Result<Option<String>> {
         let shown = self.shown.clone();
-        let client = &mut self.client;
+        let Some(client) = self.client.as_mut() else { return Ok(None) };
         Ok(off_runtime(move || -> Result<Option<String>> {
             let lost = |source| StoreError::Database { store: shown.clone(), what: "listening".into(), source };
             let payload = {
