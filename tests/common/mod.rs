@@ -58,7 +58,11 @@ pub fn place(dir: &Path) -> gridgis::data::Place {
 
 /// Data dir `dir` loaded (from its [`place`]).
 pub fn load(dir: &Path) -> Loaded {
-    gridgis::data::load(&place(dir)).expect("the data dir loads")
+    let place = place(dir);
+    let loaded = gridgis::data::load(&place).expect("the data dir loads");
+    // The PostGIS pass must not pass by reading files.
+    assert_eq!(loaded.store.backend(), if place.store_url.is_some() { "postgres" } else { "files" });
+    loaded
 }
 
 /// The store of data dir `dir` (at its [`place`]).
