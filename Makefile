@@ -6,7 +6,7 @@ DATA   ?= ./gridgis-data
 LISTEN ?= 127.0.0.1:8080
 BIN    := target/release/gridgis
 
-.PHONY: run test build deps test-deps lint bench peers soak
+.PHONY: run test build deps test-deps lint bench peers soak martin
 
 run: deps
 	$(CARGO) build --release --bin gridgis
@@ -44,10 +44,20 @@ test: test-deps
 soak: build
 	tests/faults/run.sh $(BIN) --long
 
+# martin (from crates.io, built once into target/tools) and gridgis on one PostGIS store: the
+# same grids in their tiles.
+martin: build
+	tests/martin/check.sh
+
 deps:
 	scripts/install-deps.sh
 
-test-deps:
+test-# martin (from crates.io, built once into target/tools) and gridgis on one PostGIS store: the
+# same grids in their tiles.
+martin: build
+	tests/martin/check.sh
+
+deps:
 	scripts/install-deps.sh --test
 
 build: deps

@@ -7,7 +7,7 @@
 #   benches/peers/replica.sh [SECONDS] [RUNS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$root/target/release/gridgis"
+bin=${BIN:-$root/target/release/gridgis}
 secs=${1:-10}
 runs=${2:-3}
 port=18090
@@ -31,7 +31,7 @@ copy_s=$(echo "$(date +%s.%N) - $s" | bc)
 db_mb=$(psql "$admin" -Atc "SELECT pg_database_size('city') / 1000000")
 echo "publish the whole demo (1,151 layers, one transaction) into PostGIS: ${copy_s} s; database ${db_mb} MB"
 
-# start NAME STORE-ARGS…: starts a server on $port, prints ms to ready; its pid in $pids.
+# start STORE-ARGS…: starts a server on $port; its pid in $pid (and $pids), ms to ready in $ready_ms.
 start() {
   local s e
   s=$(date +%s%N)
@@ -40,7 +40,7 @@ start() {
   pids="$pid"
   until curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1; do sleep 0.02; done
   e=$(date +%s%N)
-  echo $(( (e - s) / 1000000 ))
+  ready_ms=$(( (e - s) / 1000000 ))
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pids=""; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -49,8 +49,8 @@ pg=(--data "$work/pgdata" --store "$url")
 
 ready_files=() ready_pg=()
 for _ in 1 2 3; do
-  ready_files+=("$(start "${files[@]}")"); rss_files=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"); stop
-  ready_pg+=("$(start "${pg[@]}")"); rss_pg=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"); stop
+  start "${files[@]}"; ready_files+=("$ready_ms"); rss_files=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"); stop
+  start "${pg[@]}"; ready_pg+=("$ready_ms"); rss_pg=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"); stop
 done
 rf=$(printf '%s\n' "${ready_files[@]}" | median)
 rp=$(printf '%s\n' "${ready_pg[@]}" | median)
@@ -93,7 +93,7 @@ declare -A rps p99
 for store in files pg; do rps[$store-locate]=""; rps[$store-tiles]=""; p99[$store-locate]=""; p99[$store-tiles]=""; done
 for _ in $(seq "$runs"); do
   for store in files pg; do
-    if [[ $store == files ]]; then start "${files[@]}" >/dev/null; else start "${pg[@]}" >/dev/null; fi
+    if [[ $store == files ]]; then start "${files[@]}"; else start "${pg[@]}"; fi
     while read -r p; do curl -s -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$p"; done < "$work/paths.txt"
     read -r r l <<<"$(load "$work/locate.lua")"; rps[$store-locate]+="$r "; p99[$store-locate]+="$l "
     read -r r l <<<"$(load "$work/tiles.lua")"; rps[$store-tiles]+="$r "; p99[$store-tiles]+="$l "
@@ -117,7 +117,7 @@ json.dump({"points": pts, "max_distance_m": 0}, open(sys.argv[1], "w"))
 with open(sys.argv[2], "w") as f:
     f.writelines(f"{p['id']},{p['lon']!r},{p['lat']!r}\n" for p in pts)
 PY
-start "${pg[@]}" >/dev/null
+start "${pg[@]}"
 best_http=$(for _ in 1 2 3; do curl -s -o "$work/batch.out" -w '%{time_total}\n' -H 'content-type: application/json' --data-binary @"$work/batch.json" "http://127.0.0.1:$port/grids/locate"; done | sort -n | head -1)
 inside_http=$(python3 -c "import json; print(sum(1 for r in json.load(open('$work/batch.out'))['results'] if r.get('inside')))")
 psql "$url" -q <<SQL
@@ -142,7 +142,8 @@ port2=$((port + 1))
 RUST_LOG=warn GRIDGIS_API_KEYS=gis_staff:bench-key-0123456789 "$bin" "${pg[@]}" serve --listen "127.0.0.1:$port2" >/dev/null 2>&1 &
 pid2=$!
 pids="$pid2"
-GRIDGIS_API_KEYS=gis_staff:bench-key-0123456789 start "${pg[@]}" >/dev/null
+export GRIDGIS_API_KEYS=gis_staff:bench-key-0123456789
+start "${pg[@]}"
 pids="$pid $pid2"
 until curl -sf "http://127.0.0.1:$port2/ready" >/dev/null; do sleep 0.05; done
 python3 - "$port" "$port2" <<'PY'

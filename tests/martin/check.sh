@@ -7,7 +7,7 @@
 #   tests/martin/check.sh [N_TILES]        (installs martin 1.14 with cargo where missing)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$root/target/release/gridgis"
+bin=${BIN:-$root/target/release/gridgis}
 n=${1:-60}
 port=18095
 martin_port=18096
@@ -18,9 +18,10 @@ trap 'kill ${pids:-} 2>/dev/null || true; "$root/scripts/pg-cluster.sh" stop "$w
 [[ -x "$bin" ]] || (cd "$root" && cargo build --release --bin gridgis)
 martin=${MARTIN:-$(command -v martin || echo "$root/target/tools/bin/martin")}
 if [[ ! -x "$martin" ]]; then
-  # martin 1.14 is the newest that builds with Rust 1.95; a long build (~15 min on 2 cores).
+  # martin 1.14 is the newest that builds with Rust 1.95; only its PostgreSQL source (the default
+  # rendering feature clones maplibre-native from GitHub at build time).
   echo "martin: cargo install martin@1.14.0 into target/tools" >&2
-  cargo install martin@1.14.0 --locked --root "$root/target/tools" --target-dir "$root/target/tools/build" >&2
+  cargo install martin@1.14.0 --locked --no-default-features --features postgres --root "$root/target/tools" --target-dir "$root/target/tools/build" >&2
   martin="$root/target/tools/bin/martin"
 fi
 python3 -c 'import mapbox_vector_tile' 2>/dev/null || "$root/scripts/install-deps.sh" --test
