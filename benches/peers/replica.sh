@@ -38,7 +38,10 @@ start() {
   RUST_LOG=warn "$bin" "$@" serve --listen "127.0.0.1:$port" >/dev/null 2>&1 &
   pid=$!
   pids="$pid"
-  until curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1; do sleep 0.02; done
+  until curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { echo "replica bench: the server on port $port exited (port taken?)" >&2; exit 1; }
+    sleep 0.02
+  done
   e=$(date +%s%N)
   ready_ms=$(( (e - s) / 1000000 ))
 }

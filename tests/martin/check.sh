@@ -14,7 +14,7 @@ martin_port=18096
 pgport=55435
 work=$(mktemp -d /tmp/gridgis-martin.XXXXXX)
 chmod 755 "$work"
-trap 'kill ${pids:-} 2>/dev/null || true; "$root/scripts/pg-cluster.sh" stop "$work/pg" immediate; rm -rf "$work"' EXIT
+trap 'status=$?; [[ $status -ne 0 ]] && tail -n 20 "$work/martin.log" "$work/gridgis.log" >&2 2>/dev/null; kill ${pids:-} 2>/dev/null || true; "$root/scripts/pg-cluster.sh" stop "$work/pg" immediate; rm -rf "$work"' EXIT
 [[ -x "$bin" ]] || (cd "$root" && cargo build --release --bin gridgis)
 martin=${MARTIN:-$(command -v martin || echo "$root/target/tools/bin/martin")}
 if [[ ! -x "$martin" ]]; then
@@ -109,12 +109,17 @@ for z, x, y in sorted(tiles):
 print(f"martin check: {compared} tiles (z14, z16) hold the same {features} grids from martin and gridgis")
 
 # A new version of a layer martin serves, published through gridgis: martin's next tile is of it
-# (its view now reads the new version's table).
+# (its view now reads the new version's table). A version that changes the fields needs martin
+# restarted: martin fixes each source's columns when it starts.
 layers = json.load(urllib.request.urlopen(f"http://127.0.0.1:{gridgis}/layers"))
 layers = layers.get("layers", layers) if isinstance(layers, dict) else layers
 lid = next(l["id"] for l in layers if l.get("geometry_type") == "Point" and l["id"] not in ("addresses",))
+# The same fields (martin fixes each source's columns when it starts).
+fields = json.load(urllib.request.urlopen(f"http://127.0.0.1:{gridgis}/layers/{lid}"))["fields"]
+sample = {"string": "新版本", "int": 7, "float": 1.5, "bool": True}
+props = {f["name"]: sample[f["type"]] for f in fields}
 body = json.dumps({"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"n": i}, "geometry": {"type": "Point", "coordinates": [116.6 + i * 1e-4, 40.32]}}
+    {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [116.6 + i * 1e-4, 40.32]}}
     for i in range(25)]}).encode()
 req = urllib.request.Request(f"http://127.0.0.1:{gridgis}/layers/{lid}", data=body, method="POST",
                              headers={"Authorization": "Bearer martin-check-key-0123", "Content-Type": "application/geo+json"})
@@ -122,6 +127,9 @@ urllib.request.urlopen(req).read()
 z, x, y = 14, *xy(116.601, 40.32, 14)
 ours = mapbox_vector_tile.decode(fetch(gridgis, f"/tiles/{lid}/{z}/{x}/{y}"))
 theirs = mapbox_vector_tile.decode(fetch(martin, f"/{lid}/{z}/{x}/{y}"))
+values = {v for l in theirs.values() for f in l["features"] for v in f["properties"].values()}
+if "新版本" not in values and any(f["type"] == "string" for f in fields):
+    sys.exit(f"martin check: martin's tile of {lid} does not hold the new version's values: {sorted(map(str, values))[:5]}")
 n_ours = sum(len(l["features"]) for l in ours.values())
 n_theirs = sum(len(l["features"]) for l in theirs.values())
 if (n_ours, n_theirs) != (25, 25):
