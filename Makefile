@@ -52,12 +52,7 @@ martin: build
 deps:
 	scripts/install-deps.sh
 
-test-# martin (from crates.io, built once into target/tools) and gridgis on one PostGIS store: the
-# same grids in their tiles.
-martin: build
-	tests/martin/check.sh
-
-deps:
+test-deps:
 	scripts/install-deps.sh --test
 
 build: deps
