@@ -158,7 +158,7 @@ fn version_table(id: &str, version: u32) -> String {
     if name.len() <= MAX_IDENT { name } else { format!("{}~{:08x}@{version}", cut(id, 40), fnv(id)) }
 }
 
-/// The name of the view of layer `id`: the id, shortened like [`version_table`] when longer
+/// The name of the view of layer `id`: the id, shortened like the version tables' names when longer
 /// than PostgreSQL allows.
 pub fn view_name(id: &str) -> String {
     if id.len() <= MAX_IDENT { id.to_string() } else { format!("{}~{:08x}", cut(id, 50), fnv(id)) }
