@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 + PostGIS 3 cluster for the tests and benchmarks of the PostGIS store,
 # listening on a Unix socket in DIR only (no TCP, trust authentication: nothing reachable from
-# outside the machine). Installs postgresql-15-postgis-3 where missing.
+# outside the machine). Installs postgresql-15-postgis-3 where missing. A publish holds a lock
+# on each table it makes until it commits: a whole city copied in one transaction (18,368
+# layers, four relations each) needs more lock slots than the default 64 per connection.
 #   scripts/pg-cluster.sh start DIR PORT   prints the store URL (postgres://…)
 #   scripts/pg-cluster.sh stop DIR [fast|immediate]
 set -euo pipefail
@@ -26,7 +28,7 @@ case "$cmd" in
       as_postgres "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start \
-      -o "-k $dir/run -p $port -c listen_addresses='' -c shared_buffers=512MB -c fsync=on" >/dev/null
+      -o "-k $dir/run -p $port -c listen_addresses='' -c shared_buffers=512MB -c fsync=on -c max_locks_per_transaction=1024" >/dev/null
     # The socket dir goes in the host parameter, percent-encoded.
     echo "postgres://postgres@${dir//\//%2F}%2Frun:$port/postgres"
     ;;

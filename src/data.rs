@@ -7,13 +7,14 @@ use anyhow::{Context, bail};
 use gridgis_engine::{Engine, Geocoder};
 use gridgis_layers::{LayerSet, Store};
 
-/// Where a command's data is: the data dir (the settings, keys, staff, the case log, the
-/// audit log; and the layers, unless a database keeps them), and where the layers are kept.
+/// Where a command's data is: the data dir (the settings, keys, staff, the audit log; and the
+/// layers and the case log, unless a database keeps them), and where the layers are kept.
 #[derive(Clone, Debug)]
 pub struct Place {
     /// The data dir.
     pub dir: PathBuf,
-    /// A PostGIS database keeping the layers (`postgres://…`); `None`: the data dir's files.
+    /// A PostGIS database keeping the layers and the case log (`postgres://…`); `None`: the
+    /// data dir's files.
     pub store_url: Option<String>,
 }
 
@@ -67,6 +68,16 @@ impl Place {
             }
         }
     }
+
+    /// Opens the case log: the table in the database, or the data dir's file (created at the
+    /// first case).
+    pub fn open_case_log(&self) -> anyhow::Result<gridgis_cases::CaseLog> {
+        match &self.store_url {
+            Some(url) => Ok(gridgis_cases::CaseLog::open_postgres(url)?),
+            None => gridgis_cases::CaseLog::open(&self.dir)
+                .with_context(|| format!("cannot open the case log of {}", self.dir.display())),
+        }
+    }
 }
 
 /// A data dir loaded into memory.
@@ -94,6 +105,9 @@ pub struct Loaded {
     pub categories: gridgis_cases::Categories,
     /// The case log, indexed.
     pub cases: gridgis_cases::CaseIndex,
+    /// The case log in the database, open (it remembers how far it was read); `None` for the
+    /// data dir's file, opened at the first case recorded.
+    pub case_log: Option<gridgis_cases::CaseLog>,
     /// How the case log was read.
     pub cases_report: gridgis_cases::LoadReport,
 }
@@ -119,7 +133,7 @@ fn is_vacant_database(url: &str) -> anyhow::Result<bool> {
 /// Gives the place the demo dataset where it has none (saying so on stderr). Files: where the
 /// data dir is missing or empty, written into a temporary sibling first and renamed into place
 /// when complete, so an interrupted run never leaves a half-written data dir. A database: where
-/// it holds no store, its layers copied in one transaction (the staff and the case log go to
+/// it holds no store, its layers copied in one transaction, then its case log (the staff go to
 /// the data dir, if that is vacant).
 pub fn ensure_demo(place: &Place) -> anyhow::Result<()> {
     let Some(url) = &place.store_url else { return ensure_demo_dir(&place.dir) };
@@ -137,8 +151,10 @@ pub fn ensure_demo(place: &Place) -> anyhow::Result<()> {
         let from = Store::open(&tmp)?;
         let mut to = Store::create_postgres(url).with_context(|| format!("cannot create a store in {shown}"))?;
         let n = to.copy_from(&from).with_context(|| format!("copying the demo's layers into {shown}"))?.len();
+        copy_case_log(&Place::files(&tmp), place)?;
         if is_vacant(&place.dir)? {
             std::fs::remove_dir_all(tmp.join("layers"))?;
+            std::fs::remove_dir_all(tmp.join("cases"))?;
             std::fs::remove_file(tmp.join(gridgis_layers::CATALOG_FILE))?;
             move_dir(&tmp, &place.dir)?;
         }
@@ -151,6 +167,29 @@ pub fn ensure_demo(place: &Place) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Copies the case log of `from` into that of `to`: into the database's table (cases whose
+/// ids it holds passed over), or into a data dir that has no log yet. Returns how many cases
+/// were copied.
+pub fn copy_case_log(from: &Place, to: &Place) -> anyhow::Result<u64> {
+    let lines = match &from.store_url {
+        Some(url) => gridgis_cases::PgCaseLog::open(url)?.lines()?,
+        None => gridgis_cases::CaseLog::read_file(&from.dir)?,
+    };
+    if lines.is_empty() {
+        return Ok(0);
+    }
+    match &to.store_url {
+        Some(url) => Ok(gridgis_cases::PgCaseLog::open(url)?.import(&lines)?),
+        None => {
+            if to.dir.join(gridgis_cases::LOG_FILE).exists() {
+                bail!("{} has a case log already", to.dir.join(gridgis_cases::LOG_FILE).display());
+            }
+            gridgis_cases::CaseLog::write_all(&to.dir, &lines)?;
+            Ok(lines.len() as u64)
+        }
+    }
 }
 
 /// Renames `from` to the vacant `to` (across file systems: copies, then removes).
@@ -219,8 +258,14 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
             let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
                 .with_context(|| format!("the grids of {shown} do not share their boundaries"))?;
             let roster = gridgis_cases::Roster::load(dir)?;
-            let cases = gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?;
-            Ok((grids_tiles, roster, cases))
+            let (cases, case_log) = match &place.store_url {
+                Some(_) => {
+                    let mut log = place.open_case_log()?;
+                    (log.load_index(engine.hierarchy())?, Some(log))
+                }
+                None => (gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?, None),
+            };
+            Ok((grids_tiles, roster, cases, case_log))
         });
         let main = (|| -> anyhow::Result<_> {
             let layers = LayerSet::load(&store).with_context(|| format!("cannot load the layers of {shown}"))?;
@@ -232,14 +277,17 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
         let side = side.join().map_err(|_| anyhow::anyhow!("loading the staff and cases panicked"))?;
         main.map(|(l, g, ms)| (l, g, ms, side))
     })?;
-    let (grids_tiles, roster, (cases, cases_report)) = side?;
+    let (grids_tiles, roster, (cases, cases_report), case_log) = side?;
     let categories = gridgis_cases::Categories::new(&layers);
     if cases_report.skipped > 0 {
         tracing::warn!(
             skipped = cases_report.skipped,
             lines = ?cases_report.skipped_lines,
             "{}: lines that are not cases were skipped",
-            dir.join(gridgis_cases::LOG_FILE).display()
+            match &place.store_url {
+                Some(_) => format!("{shown}, table gridgis.cases"),
+                None => dir.join(gridgis_cases::LOG_FILE).display().to_string(),
+            }
         );
     }
     let load_ms = started.elapsed().as_millis() as u64;
@@ -256,6 +304,7 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
         categories,
         cases,
         cases_report,
+        case_log,
     })
 }
 

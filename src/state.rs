@@ -180,7 +180,8 @@ pub struct AppState {
     pub categories: ArcSwap<gridgis_cases::Categories>,
     /// Every logged case, indexed for the statistics and the latest cases.
     pub cases: RwLock<gridgis_cases::CaseIndex>,
-    /// The case log, opened at the first case recorded; one writer at a time.
+    /// The case log: the database's table, open from the start (it remembers how far it was
+    /// read); the data dir's file, opened at the first case recorded. One writer at a time.
     pub case_log: Mutex<Option<gridgis_cases::CaseLog>>,
     /// The data dir (the store's; kept apart so that recording a case never waits for an
     /// upload holding the store).
@@ -213,7 +214,7 @@ impl AppState {
             roster: loaded.roster,
             categories: ArcSwap::from_pointee(loaded.categories),
             cases: RwLock::new(loaded.cases),
-            case_log: Mutex::new(None),
+            case_log: Mutex::new(loaded.case_log),
             data_dir,
         }
     }
@@ -221,6 +222,23 @@ impl AppState {
     /// The request limits in effect.
     pub fn limits(&self) -> Limits {
         self.policy.load().limits
+    }
+
+    /// Indexes the cases other replicas recorded in the shared case log since it was last read
+    /// (none for the data dir's file). Returns how many were new here.
+    pub fn catch_up_cases(&self) -> anyhow::Result<usize> {
+        let mut log = self.case_log.lock().map_err(|_| anyhow::anyhow!("the case log lock is poisoned"))?;
+        let Some(log) = log.as_mut() else { return Ok(0) };
+        let lines = log.recorded_since()?;
+        let mut index = self.cases.write().map_err(|_| anyhow::anyhow!("the case index lock is poisoned"))?;
+        let mut added = 0;
+        for l in &lines {
+            if !index.contains(&l.case.id) {
+                index.insert(&l.case, &l.result, self.engine.hierarchy());
+                added += 1;
+            }
+        }
+        Ok(added)
     }
 
     /// Re-reads the catalog from the store and swaps in every layer whose version changed (a

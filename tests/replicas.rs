@@ -1,7 +1,9 @@
 //! Several `gridgis serve` replicas sharing one PostGIS store, as a city deploys them behind a
 //! load balancer: a version published through any replica (or by `gridgis import --store`) is
-//! served by every other within seconds; the database stopped mid-publish publishes nothing
-//! and the replicas go on serving what they hold, say so in `/health`, and reconnect.
+//! served by every other within seconds, and so is a case recorded through any of them (one
+//! case log, in the database); the database stopped mid-publish publishes nothing and the
+//! replicas go on serving what they hold, say so in `/health`, refuse to record cases (503,
+//! nothing lost: the intake system sends them again), and reconnect.
 //!
 //! Needs the PostgreSQL cluster of `make test`: `GRIDGIS_TEST_TEMPLATE` (a database holding the
 //! demo's layers) and `GRIDGIS_TEST_PG_DIR` (the cluster, which this test stops and restarts:
@@ -17,6 +19,7 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gridgis");
 const STAFF: &str = "staff-key-0123456789abcdef";
+const INTAKE: &str = "intake-key-0123456789abcdef";
 
 struct Replica {
     child: Child,
@@ -31,7 +34,7 @@ impl Replica {
         let child = Command::new(BIN)
             .args(["--data", dir.path().to_str().unwrap(), "--store", url, "serve"])
             .args(["--listen", &format!("127.0.0.1:{port}")])
-            .env("GRIDGIS_API_KEYS", format!("gis_staff:{STAFF}"))
+            .env("GRIDGIS_API_KEYS", format!("gis_staff:{STAFF},integrator:{INTAKE}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -53,6 +56,37 @@ impl Replica {
     fn upload(&self, id: &str, body: &str) -> (u16, String) {
         let auth = format!("Authorization: Bearer {STAFF}\r\nContent-Type: application/geo+json\r\n");
         common::http(self.port, "POST", &format!("/layers/{id}"), &auth, body.as_bytes()).unwrap()
+    }
+
+    /// Routes and records a case at a point in the district.
+    fn record(&self, id: &str) -> (u16, serde_json::Value) {
+        let auth = format!("Authorization: Bearer {INTAKE}\r\nContent-Type: application/json\r\n");
+        let case =
+            serde_json::json!({"id": id, "location": {"lon": 116.637, "lat": 40.324}, "description": "井盖破损"});
+        let (status, body) =
+            common::http(self.port, "POST", "/cases/route", &auth, case.to_string().as_bytes()).unwrap();
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Waits until this replica's latest cases include `id`.
+    fn wait_for_case(&self, id: &str, within: Duration) -> Duration {
+        let started = Instant::now();
+        loop {
+            let (_, body) = common::http(self.port, "GET", "/cases/latest?limit=20", "", b"").unwrap();
+            let latest: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if latest["features"].as_array().unwrap().iter().any(|f| f["properties"]["id"] == id) {
+                return started.elapsed();
+            }
+            assert!(started.elapsed() < within, "port {}: case {id} never among the latest", self.port);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The total of `GET /grids/stats` (the cases the replica holds that landed in a grid).
+    fn case_total(&self) -> u64 {
+        let (_, body) = common::http(self.port, "GET", "/grids/stats?level=1", "", b"").unwrap();
+        let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+        stats["total"].as_u64().unwrap()
     }
 
     fn version(&self, id: &str) -> Option<(u64, u64)> {
@@ -140,6 +174,26 @@ fn replicas_share_one_postgis_store() {
     let locate = "/grids/locate?lon=116.637&lat=40.324";
     assert_eq!(common::http(a.port, "GET", locate, "", b""), common::http(b.port, "GET", locate, "", b""));
 
+    // One case log: the demo's year of cases in the database, a case recorded through one
+    // replica counted and listed by the other; the same case sent to the other is answered
+    // but not recorded twice.
+    let logged = psql(&url, "SELECT count(*) FROM gridgis.cases").parse::<u64>().unwrap();
+    assert!(logged > 90_000, "the demo's case log is in the database: {logged}");
+    let in_grids = a.case_total();
+    assert!(in_grids > 90_000 && in_grids <= logged, "{in_grids} of {logged}");
+    assert_eq!(b.case_total(), in_grids);
+    let (status, answer) = a.record("HR-REPLICA-1");
+    assert_eq!(status, 200, "{answer}");
+    let seen = b.wait_for_case("HR-REPLICA-1", Duration::from_secs(5));
+    eprintln!("replica B listed the case {} ms after A answered", seen.as_millis());
+    assert_eq!(b.case_total(), in_grids + 1);
+    let (status, again) = b.record("HR-REPLICA-1");
+    assert_eq!(status, 200, "{again}");
+    assert!(again["warnings"].as_array().unwrap().iter().any(|w| w == "duplicate_id"), "{again}");
+    assert_eq!(again["grid"], answer["grid"]);
+    assert_eq!(psql(&url, "SELECT count(*) FROM gridgis.cases WHERE id = '\"HR-REPLICA-1\"'"), "1");
+    assert_eq!((a.case_total(), b.case_total()), (in_grids + 1, in_grids + 1));
+
     // Published through one, served by the other within seconds, its tiles new.
     let (status, body) = a.upload("cams", &common::points(5, "a"));
     assert_eq!(status, 201, "{body}");
@@ -196,7 +250,8 @@ fn replicas_share_one_postgis_store() {
     let (status, body) = uploading.join().unwrap().unwrap();
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("store_unavailable"), "{body}");
-    // Both go on serving what they hold, and say the store is gone.
+    // Both go on serving what they hold, and say the store is gone; a case cannot be recorded
+    // (503: the intake system keeps it and sends it again) but is still routed in a dry run.
     for r in [&a, &b] {
         assert_eq!(r.version("cams"), Some((3, 3)));
         r.wait_until("degraded", Duration::from_secs(15), |h| {
@@ -204,6 +259,10 @@ fn replicas_share_one_postgis_store() {
         });
         assert_eq!(common::http(r.port, "GET", locate, "", b"").unwrap().0, 200);
     }
+    let (status, refused) = a.record("HR-REPLICA-2");
+    assert_eq!((status, refused["error"]["code"].as_str()), (503, Some("store_unavailable")), "{refused}");
+    let dry = r#"{"id":"HR-DRY","location":{"lon":116.637,"lat":40.324}}"#;
+    assert_eq!(common::http(a.port, "POST", "/cases/route?record=false", "", dry.as_bytes()).unwrap().0, 200);
     cluster(&["start", &cluster_dir, &port]);
     for r in [&a, &b] {
         r.wait_until("reconnected", Duration::from_secs(30), |h| {
@@ -216,8 +275,12 @@ fn replicas_share_one_postgis_store() {
         "2"
     );
     assert_eq!(psql(&url, "SELECT to_regclass('gridgis_versions.\"cams@4\"') IS NULL"), "t");
-    // Publishing works again, and is seen across.
+    // Publishing and recording work again, and are seen across.
     let (status, body) = b.upload("cams", &common::points(2, "after"));
     assert_eq!(status, 200, "{body}");
     a.wait_for("cams", (4, 2), Duration::from_secs(5));
+    let (status, answer) = a.record("HR-REPLICA-2");
+    assert_eq!(status, 200, "{answer}");
+    b.wait_for_case("HR-REPLICA-2", Duration::from_secs(5));
+    assert_eq!(psql(&url, "SELECT count(*) FROM gridgis.cases").parse::<u64>().unwrap(), logged + 2);
 }

@@ -24,7 +24,7 @@ url=${admin%/*}/city
 psql "$admin" -qc "CREATE DATABASE city"
 "$bin" demo --out "$work/data" 2>/dev/null
 mkdir -p "$work/pgdata"
-cp "$work/data/staff.csv" "$work/pgdata/" && cp -r "$work/data/cases" "$work/pgdata/"
+cp "$work/data/staff.csv" "$work/pgdata/"
 s=$(date +%s.%N)
 "$bin" --data "$work/data" store copy --to "$url" 2>/dev/null
 copy_s=$(echo "$(date +%s.%N) - $s" | bc)

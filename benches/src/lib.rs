@@ -17,7 +17,8 @@ pub fn demo_engine() -> Engine {
 pub fn random_points(engine: &Engine, n: usize, seed: u64) -> Vec<(f64, f64)> {
     use geo::BoundingRect;
     let h = engine.hierarchy();
-    let bbox = h.grid(h.root()).geometry.bounding_rect().expect("district has a bbox");
+    let &[root] = h.roots() else { panic!("the demo grids are one district") };
+    let bbox = h.grid(root).geometry.bounding_rect().expect("district has a bbox");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     (0..n)
         .map(|_| (rng.random_range(bbox.min().x..bbox.max().x), rng.random_range(bbox.min().y..bbox.max().y)))

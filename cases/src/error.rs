@@ -14,6 +14,9 @@ pub enum CasesError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The case log in PostGIS could not be read or written.
+    #[error("the case log: {0}")]
+    Store(#[from] gridgis_layers::StoreError),
     /// A row of the roster is wrong.
     #[error("{}, line {line}: {message}", path.display())]
     Roster {
@@ -24,4 +27,12 @@ pub enum CasesError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl CasesError {
+    /// True when the case log's database could not be reached (or went away mid-statement):
+    /// the case was not recorded, and may be sent again.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_unavailable())
+    }
 }

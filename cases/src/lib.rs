@@ -18,6 +18,7 @@ pub use crate::category::{
     Force, Kind, event_table,
 };
 pub use crate::error::CasesError;
+pub use crate::log::postgres::{CHANNEL as CASE_CHANNEL, PgCaseLog};
 pub use crate::log::{CaseIndex, CaseLog, Entry, LOG_FILE, LoadReport, LogLine, Logged};
 pub use crate::request::{CaseId, CaseRequest, MAX_DESCRIPTION_CHARS, PointIn};
 pub use crate::route::{

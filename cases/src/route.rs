@@ -174,11 +174,16 @@ pub struct Routing<'a> {
     pub grid: Option<GridId>,
     /// The township.
     pub township: Option<&'a Township>,
+    /// The case's district (its level-0 grid): that of its grid, of its township, of the
+    /// district its address names, or, for a point outside every district, of the nearest
+    /// one (whose centre transfers it); `None` when nothing places it.
+    pub district: Option<GridId>,
     /// The category, if known.
     pub category: Option<&'a Category>,
     /// Who must act.
     pub assignees: Vec<Assigned>,
-    /// The dispatchers of the township sub-centre (outside or unlocated: the district centre).
+    /// The dispatchers of the township sub-centre (outside or unlocated: the centre of the
+    /// case's district; placed nowhere at all: the first district's).
     pub dispatchers: Vec<u32>,
     /// Facilities beside it.
     pub facilities: Vec<FacilityHit<'a>>,
@@ -261,6 +266,7 @@ impl<'a> Router<'a> {
             geocode: None,
             grid: None,
             township: None,
+            district: None,
             category: None,
             assignees: Vec::new(),
             dispatchers: Vec::new(),
@@ -357,13 +363,17 @@ impl<'a> Router<'a> {
                 out.status = Status::OutsideJurisdiction;
                 out.method = Method::OutsideDistrict;
                 out.distance_m = Some(round_cm(distance_m));
+                let h = self.engine.hierarchy();
+                out.district = self.engine.index().nearest_outside(lon, lat).map(|(g, _)| h.root_of(g));
                 // Twice the tolerance out, nobody doubts it.
                 out.confidence = round3((0.5 + 0.5 * (distance_m / (2.0 * tolerance.max(1.0)))).min(1.0));
             }
             Err(e) => return Err(RouteError::InvalidCoordinate(e.to_string())),
         }
-        if out.grid.is_some() {
-            out.township = out.grid.and_then(|g| self.engine.hierarchy().township(g));
+        if let Some(g) = out.grid {
+            let h = self.engine.hierarchy();
+            out.township = h.township(g);
+            out.district = Some(h.root_of(g));
         }
         Ok(())
     }
@@ -408,6 +418,8 @@ impl<'a> Router<'a> {
         let h = self.engine.hierarchy();
         out.wgs84 = Some((m.lon, m.lat));
         out.township = m.township.and_then(|i| h.townships().get(i));
+        // Every match lands in a grid of its district (a district-level one, on the district).
+        out.district = Some(h.root_of(m.grid));
         // How much of the grid the level pins down: a door plate or a POI pins the leaf; a road
         // only the stretch near the number; a village only its level-1 grid.
         let (status, factor, flag) = match m.level {
@@ -456,7 +468,10 @@ impl<'a> Router<'a> {
         }
         out.dispatchers = match (out.status, out.township) {
             (Status::Routed | Status::Township, Some(t)) => with(&t.code, Position::Dispatcher).collect(),
-            _ => with(&h.grid(h.root()).code, Position::Dispatcher).collect(),
+            _ => match out.district.or_else(|| h.roots().first().copied()) {
+                Some(d) => with(&h.grid(d).code, Position::Dispatcher).collect(),
+                None => Vec::new(),
+            },
         };
     }
 

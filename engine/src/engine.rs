@@ -4,12 +4,12 @@ use crate::error::{EngineError, Result};
 use crate::hierarchy::{GridId, Hierarchy};
 use crate::locate::{GridIndex, IndexStats};
 
-/// Where a point lies: its finest grid, and whether it is inside the district.
+/// Where a point lies: its finest grid, and whether it is inside a district.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Location {
-    /// The finest grid containing the point; outside the district, the nearest one.
+    /// The finest grid containing the point; outside every district, the nearest one.
     pub grid: GridId,
-    /// True when the point lies in the district.
+    /// True when the point lies in a district.
     pub inside: bool,
     /// 0 inside; outside, the distance to the nearest grid in metres.
     pub distance_m: f64,
@@ -44,8 +44,8 @@ impl Engine {
         self.index.stats()
     }
 
-    /// Locates a WGS84 point: the finest grid containing it; outside the district, the nearest
-    /// grid if it is within `max_distance_m`.
+    /// Locates a WGS84 point: the finest grid containing it; outside every district, the
+    /// nearest grid if it is within `max_distance_m`.
     ///
     /// # Errors
     /// [`EngineError::InvalidCoordinate`] for NaN, infinite or out-of-range input;

@@ -1,5 +1,6 @@
-//! The grid hierarchy: the district (level 0) and the nested grid levels below it, with the
-//! township-level units (街道/镇/乡/地区/开发区) that every level-1 grid belongs to.
+//! The grid hierarchy: one or more districts (level 0, each the root of its own tree) and the
+//! nested grid levels below them, with the township-level units (街道/镇/乡/地区/开发区) that
+//! every level-1 grid belongs to.
 
 use std::collections::HashMap;
 
@@ -15,7 +16,7 @@ pub struct Grid {
     pub code: String,
     /// Display name (Chinese).
     pub name: String,
-    /// 0 for the district, 1–4 below it.
+    /// 0 for a district, 1–4 below it.
     pub level: u8,
     /// What the grid is: `district`, `community`, `village`, `city_street`, `dev_zone`,
     /// `compound`, `building`, …
@@ -61,8 +62,8 @@ pub enum HierarchyError {
         /// The number of digits the level requires.
         expected: usize,
     },
-    /// There is not exactly one level-0 grid.
-    #[error("expected exactly one level-0 grid (the district), found {found}")]
+    /// There is no level-0 grid: a hierarchy needs at least one district.
+    #[error("expected at least one level-0 grid (a district), found {found}")]
     Root {
         /// Number of level-0 grids found.
         found: usize,
@@ -88,9 +89,11 @@ pub enum HierarchyError {
 
 /// A validated grid hierarchy with parent and child tables.
 ///
-/// Guarantees: exactly one level-0 grid; every other grid has a parent exactly one level up
-/// whose code is a prefix of its own; every grid below level 0 names a known township, the
-/// same one as its parent. Grid ids are positions in the order the grids were given.
+/// Guarantees: at least one level-0 grid (a district; a city has several, each the root of
+/// its own tree); every other grid has a parent exactly one level up whose code is a prefix of
+/// its own, so every grid has exactly one district above it; every grid below level 0 names a
+/// known township, the same one as its parent, so a township's grids all lie in one district.
+/// Grid ids are positions in the order the grids were given.
 #[derive(Debug)]
 pub struct Hierarchy {
     grids: Vec<Grid>,
@@ -101,7 +104,12 @@ pub struct Hierarchy {
     townships: Vec<Township>,
     township_by_code: HashMap<String, u32>,
     leaves: Vec<GridId>,
-    root: GridId,
+    /// The level-0 grids, in id order.
+    roots: Vec<GridId>,
+    /// Per grid: its level-0 ancestor (itself for a district).
+    root_of: Vec<GridId>,
+    /// Per township: the district of its level-1 grids (`None` when no grid names it).
+    township_root: Vec<Option<GridId>>,
 }
 
 /// Number of digits in a code of `level`: 6 for the district, 12 for level 1, +3 per level.
@@ -122,11 +130,10 @@ impl Hierarchy {
                 return Err(HierarchyError::DuplicateCode { code: g.code.clone() });
             }
         }
-        let roots: Vec<usize> = (0..grids.len()).filter(|&i| grids[i].level == 0).collect();
-        if roots.len() != 1 {
-            return Err(HierarchyError::Root { found: roots.len() });
+        let roots: Vec<GridId> = (0..grids.len()).filter(|&i| grids[i].level == 0).map(|i| i as GridId).collect();
+        if roots.is_empty() {
+            return Err(HierarchyError::Root { found: 0 });
         }
-        let root = roots[0] as GridId;
         let township_by_code: HashMap<String, u32> =
             townships.iter().enumerate().map(|(i, t)| (t.code.clone(), i as u32)).collect();
 
@@ -163,7 +170,35 @@ impl Hierarchy {
             list.sort_by(|&a, &b| grids[a as usize].code.cmp(&grids[b as usize].code));
         }
         let leaves = (0..grids.len() as GridId).filter(|&i| children[i as usize].is_empty()).collect();
-        Ok(Self { grids, parents, children, township_of, by_code, townships, township_by_code, leaves, root })
+        // Every parent is one level up, so a walk up ends at level 0 within five steps.
+        let root_of: Vec<GridId> = (0..grids.len())
+            .map(|i| {
+                let mut cur = i as GridId;
+                while let Some(p) = parents[cur as usize] {
+                    cur = p;
+                }
+                cur
+            })
+            .collect();
+        let mut township_root = vec![None; townships.len()];
+        for (i, g) in grids.iter().enumerate() {
+            if let (1, Some(t)) = (g.level, township_of[i]) {
+                township_root[t as usize] = Some(root_of[i]);
+            }
+        }
+        Ok(Self {
+            grids,
+            parents,
+            children,
+            township_of,
+            by_code,
+            townships,
+            township_by_code,
+            leaves,
+            roots,
+            root_of,
+            township_root,
+        })
     }
 
     /// Number of grids, all levels.
@@ -194,12 +229,34 @@ impl Hierarchy {
         self.by_code.get(code).copied()
     }
 
-    /// The level-0 grid: the district.
-    pub fn root(&self) -> GridId {
-        self.root
+    /// The level-0 grids (the districts), in id order; never empty.
+    pub fn roots(&self) -> &[GridId] {
+        &self.roots
     }
 
-    /// The parent of `id`, `None` for the district.
+    /// The first district: in a one-district hierarchy, the district.
+    ///
+    /// Code that may see several districts asks [`Hierarchy::root_of`] (the district of a
+    /// grid) or [`Hierarchy::roots`] (all of them) instead.
+    pub fn root(&self) -> GridId {
+        self.roots[0]
+    }
+
+    /// The district (level-0 grid) `id` lies in; `id` itself for a district.
+    ///
+    /// # Panics
+    /// If `id` did not come from this hierarchy.
+    pub fn root_of(&self, id: GridId) -> GridId {
+        self.root_of[id as usize]
+    }
+
+    /// The district of the township with this code: the one its level-1 grids lie in; `None`
+    /// for an unknown code or a township no grid names.
+    pub fn township_root(&self, code: &str) -> Option<GridId> {
+        self.township_by_code.get(code).and_then(|&t| self.township_root[t as usize])
+    }
+
+    /// The parent of `id`, `None` for a district.
     pub fn parent(&self, id: GridId) -> Option<GridId> {
         self.parents[id as usize]
     }
@@ -209,12 +266,12 @@ impl Hierarchy {
         &self.children[id as usize]
     }
 
-    /// Grids without children: the finest grid at every point of the district.
+    /// Grids without children: the finest grid at every point of every district.
     pub fn leaves(&self) -> &[GridId] {
         &self.leaves
     }
 
-    /// `id` and its ancestors, from level 0 down to `id`.
+    /// `id` and its ancestors, from its district (level 0) down to `id`.
     pub fn chain(&self, id: GridId) -> Vec<GridId> {
         let mut chain = Vec::with_capacity(5);
         let mut cur = Some(id);
@@ -241,7 +298,7 @@ impl Hierarchy {
         }
     }
 
-    /// The township of `id`; `None` for the district.
+    /// The township of `id`; `None` for a district.
     pub fn township(&self, id: GridId) -> Option<&Township> {
         self.township_of[id as usize].map(|t| &self.townships[t as usize])
     }
@@ -256,7 +313,7 @@ impl Hierarchy {
         self.township_by_code.get(code).map(|&t| &self.townships[t as usize])
     }
 
-    /// Number of grids per level, index = level.
+    /// Number of grids per level over every district, index = level.
     pub fn counts_per_level(&self) -> Vec<usize> {
         let max = self.grids.iter().map(|g| g.level).max().unwrap_or(0);
         let mut counts = vec![0; usize::from(max) + 1];
@@ -310,7 +367,11 @@ mod tests {
             townships(),
         )
         .unwrap();
+        assert_eq!(h.roots(), &[0]);
         assert_eq!(h.root(), 0);
+        assert_eq!((h.root_of(0), h.root_of(2)), (0, 0));
+        assert_eq!(h.township_root("110116001"), Some(0));
+        assert_eq!(h.township_root("110116009"), None);
         assert_eq!(h.children(1), &[3, 2]);
         assert_eq!(h.chain(2), vec![0, 1, 2]);
         assert_eq!(h.leaves(), &[2, 3]);
@@ -319,6 +380,42 @@ mod tests {
         assert_eq!(h.township(2).map(|t| t.name.as_str()), Some("泉河街道"));
         assert!(h.township(0).is_none());
         assert_eq!(h.counts_per_level(), vec![1, 1, 2]);
+    }
+
+    #[test]
+    fn several_districts_are_several_trees() {
+        let mut towns = townships();
+        towns.push(Township { code: "110105001".into(), name: "建外街道".into(), ..towns[0].clone() });
+        let (t1, t2) = (Some("110116001"), Some("110105001"));
+        let h = Hierarchy::new(
+            vec![
+                grid("110116001001", 1, Some("110116"), t1),
+                grid("110116", 0, None, None),
+                grid("110105", 0, None, None),
+                grid("110105001001", 1, Some("110105"), t2),
+                grid("110105001001001", 2, Some("110105001001"), t2),
+            ],
+            towns,
+        )
+        .unwrap();
+        assert_eq!(h.roots(), &[1, 2]);
+        assert_eq!(h.root(), 1);
+        assert_eq!([0, 1, 2, 3, 4].map(|g| h.root_of(g)), [1, 1, 2, 2, 2]);
+        assert_eq!(h.chain(4), vec![2, 3, 4]);
+        assert_eq!(h.township_root("110105001"), Some(2));
+        assert_eq!(h.township_root("110116001"), Some(1));
+        assert_eq!(h.counts_per_level(), vec![2, 2, 1]);
+        // A township of one district cannot hold a level-1 grid of another.
+        let err = Hierarchy::new(
+            vec![
+                grid("110116", 0, None, None),
+                grid("110105", 0, None, None),
+                grid("110105001001", 1, Some("110105"), Some("110116001")),
+            ],
+            townships(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, HierarchyError::BadTownship { .. }));
     }
 
     #[test]

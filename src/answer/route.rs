@@ -79,8 +79,10 @@ pub struct RouteJson {
     people: Vec<[Box<RawValue>; 4]>,
     /// Per grid id: the grid (with its kind) and its chain.
     grids: Vec<(Box<RawValue>, Box<RawValue>)>,
-    /// Per township (hierarchy order), then the district centre last: the sub-centre.
+    /// Per township (hierarchy order): the sub-centre.
     centres: Vec<(String, Box<RawValue>)>,
+    /// Per district (the hierarchy's roots, in order): its command centre.
+    districts: Vec<(gridgis_engine::GridId, Box<RawValue>)>,
 }
 
 fn raw<T: Serialize>(value: &T) -> Box<RawValue> {
@@ -127,8 +129,7 @@ impl RouteJson {
                 .map(|s| Person::short(s, None))
                 .collect()
         };
-        let root = h.grid(h.root());
-        let mut centres: Vec<(String, Box<RawValue>)> = h
+        let centres: Vec<(String, Box<RawValue>)> = h
             .townships()
             .iter()
             .map(|t| {
@@ -139,13 +140,19 @@ impl RouteJson {
                 (t.code.clone(), raw(&c))
             })
             .collect();
-        let c = SubCentre {
-            code: &root.code,
-            name: format!("{}指挥中心", root.name),
-            dispatchers: dispatchers(&root.code),
-        };
-        centres.push((root.code.clone(), raw(&c)));
-        Self { people, grids, centres }
+        let districts = h
+            .roots()
+            .iter()
+            .map(|&id| {
+                let d = h.grid(id);
+                let c =
+                    SubCentre {
+                        code: &d.code, name: format!("{}指挥中心", d.name), dispatchers: dispatchers(&d.code)
+                    };
+                (id, raw(&c))
+            })
+            .collect();
+        Self { people, grids, centres, districts }
     }
 
     fn person(&self, staff: u32, duty: Option<Duty>) -> &RawValue {
@@ -158,9 +165,14 @@ impl RouteJson {
         self.people.get(staff as usize).map_or(RawValue::NULL, |p| &p[k])
     }
 
-    fn centre(&self, township: Option<&str>) -> &RawValue {
-        let found = township.and_then(|code| self.centres.iter().find(|(c, _)| c == code));
-        found.or(self.centres.last()).map_or(RawValue::NULL, |(_, v)| v)
+    /// The township's sub-centre; without one, the command centre of the case's district;
+    /// placed nowhere, the first district's.
+    fn centre(&self, township: Option<&str>, district: Option<gridgis_engine::GridId>) -> &RawValue {
+        if let Some((_, v)) = township.and_then(|code| self.centres.iter().find(|(c, _)| c == code)) {
+            return v;
+        }
+        let found = district.and_then(|d| self.districts.iter().find(|(id, _)| *id == d));
+        found.or(self.districts.first()).map_or(RawValue::NULL, |(_, v)| v)
     }
 }
 
@@ -348,7 +360,7 @@ pub fn route_answer<'a>(json: &'a RouteJson, id: &'a CaseId, r: &'a Routing<'a>)
         grid: grid.map(|g| &*g.0),
         chain: grid.map_or_else(|| empty_array(EMPTY), |g| &*g.1),
         township: r.township.map(|t| TownshipRef { code: &t.code, name: &t.name }),
-        sub_centre: json.centre(centre),
+        sub_centre: json.centre(centre, r.district),
         category: r.category.map(CategoryRef::new),
         assignees: r.assignees.iter().map(|a| json.person(a.staff, Some(a.duty))).collect(),
         facilities: r.facilities.iter().map(Facility::new).collect(),

@@ -165,17 +165,32 @@ const RECONNECT: (Duration, Duration) = (Duration::from_millis(250), Duration::f
 fn listen_for_changes(state: &crate::state::SharedState, url: &str) {
     let mut wait = RECONNECT.0;
     loop {
-        match gridgis_layers::Listener::connect(url) {
+        match gridgis_layers::Listener::connect(
+            url,
+            &[gridgis_layers::postgres_store::CHANNEL, gridgis_cases::CASE_CHANNEL],
+        ) {
             Ok(mut listener) => {
                 wait = RECONNECT.0;
                 if state.store_health.reconnected() {
-                    tracing::info!("store reachable again: loading what was published meanwhile");
+                    tracing::info!("store reachable again: loading what was published and recorded meanwhile");
                 }
                 reload_published(state, "catching up");
+                catch_up_cases(state);
                 loop {
                     match listener.wait(Duration::from_secs(1)) {
-                        Ok(Some(payload)) => reload_published(state, &payload),
-                        Ok(None) => {}
+                        Ok(came) => {
+                            let layers: Vec<&str> = came
+                                .iter()
+                                .filter(|(c, _)| c == gridgis_layers::postgres_store::CHANNEL)
+                                .map(|(_, p)| p.as_str())
+                                .collect();
+                            if !layers.is_empty() {
+                                reload_published(state, &layers.join(","));
+                            }
+                            if came.iter().any(|(c, _)| c == gridgis_cases::CASE_CHANNEL) {
+                                catch_up_cases(state);
+                            }
+                        }
                         Err(e) => {
                             state.store_health.lost(&e);
                             tracing::warn!("lost the store; serving the layers held: {e}");
@@ -202,6 +217,14 @@ fn reload_published(state: &crate::state::SharedState, why: &str) {
         Err(e) => {
             tracing::warn!("a change was announced but could not be loaded; still serving the previous layers: {e:#}")
         }
+    }
+}
+
+fn catch_up_cases(state: &crate::state::SharedState) {
+    match state.catch_up_cases() {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(cases = n, "cases recorded by other replicas indexed"),
+        Err(e) => tracing::warn!("cases were announced but could not be read: {e:#}"),
     }
 }
 

@@ -76,7 +76,9 @@ pub async fn route(
     Ok(super::json::json_bytes(&answer))
 }
 
-/// Appends the case to the log (opening it at the first case), then indexes it.
+/// Appends the case to the log (opening the data dir's file at the first case), then indexes
+/// it. The database unreachable: 503 `store_unavailable`, nothing recorded (the intake system
+/// sends it again).
 fn record(state: &SharedState, line: &LogLine) -> Result<(), AppError> {
     let mut log = state.case_log.lock().map_err(|_| AppError::internal("the case log lock is poisoned"))?;
     if log.is_none() {
@@ -85,15 +87,29 @@ fn record(state: &SharedState, line: &LogLine) -> Result<(), AppError> {
                 .map_err(|e| AppError::internal(format!("cannot open the case log: {e}")))?,
         );
     }
-    if let Some(l) = log.as_mut() {
-        l.append(line).map_err(|e| AppError::internal(format!("cannot record the case: {e}")))?;
+    let Some(l) = log.as_mut() else { return Err(AppError::internal("the case log is not open")) };
+    let recorded = l.append(line).map_err(|e| {
+        if e.is_unavailable() {
+            tracing::error!("recording a case: {e}");
+            AppError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "the case log cannot be reached; the case was not recorded, send it again",
+            )
+            .with_retry_after(5)
+        } else {
+            AppError::internal(format!("cannot record the case: {e}"))
+        }
+    })?;
+    // Indexed while the log is still held, so the index's order is the log's. A case another
+    // replica recorded first arrives with that replica's answer, announced.
+    if recorded {
+        state.cases.write().map_err(|_| AppError::internal("the case index lock is poisoned"))?.insert(
+            &line.case,
+            &line.result,
+            state.engine.hierarchy(),
+        );
     }
-    // Indexed while the log is still held, so the index's order is the log's.
-    state.cases.write().map_err(|_| AppError::internal("the case index lock is poisoned"))?.insert(
-        &line.case,
-        &line.result,
-        state.engine.hierarchy(),
-    );
     Ok(())
 }
 

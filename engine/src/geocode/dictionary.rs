@@ -1,4 +1,4 @@
-//! The names a query is read against: the district and its aliases, the townships, villages
+//! The names a query is read against: the districts and their aliases, the townships, villages
 //! and communities, roads, compounds and POIs, all in normalized form. Exact occurrences come
 //! from one Aho–Corasick automaton (leftmost-longest, so `怀柔地区` wins over `怀柔`); names
 //! typed with a slip come from a character index, verified by edit distance.
@@ -13,7 +13,8 @@ use super::distance::{MAX_PATTERN, best_substring};
 pub(crate) enum Kind {
     /// `北京市`, `北京`.
     Province,
-    /// The district: `怀柔区`, `怀柔`, and its name before 2001, `怀柔县`.
+    /// A district: `怀柔区`, `怀柔`, and its name as a county, `怀柔县`; id = its index in the
+    /// geocoder's districts (the hierarchy's roots, in order).
     District,
     /// A township-level unit; id = index in the hierarchy's township list.
     Township,

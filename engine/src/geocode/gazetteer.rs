@@ -113,6 +113,19 @@ pub(crate) struct Village {
 pub(crate) struct Town {
     pub name: Box<str>,
     pub at: (f64, f64),
+    /// Index of its district in [`Geocoder::districts`].
+    pub district: u32,
+}
+
+/// A district (level-0 grid) as the geocoder knows it.
+#[derive(Debug)]
+pub(crate) struct District {
+    pub name: Box<str>,
+    /// Its level-0 grid.
+    pub root: GridId,
+    /// Where a district-level answer points: the address nearest to the middle of its
+    /// addresses, else a point inside its outline.
+    pub at: (f64, f64),
 }
 
 /// Figures of a built geocoder.
@@ -128,7 +141,7 @@ pub struct GeocoderStats {
     pub roads: usize,
     /// Distinct compounds.
     pub compounds: usize,
-    /// Records left out: a point more than 500 m outside the district, or not a finite
+    /// Records left out: a point more than 500 m outside every district, or not a finite
     /// coordinate.
     pub skipped: usize,
 }
@@ -152,8 +165,8 @@ pub struct Geocoder {
     pub(crate) compounds: Vec<Box<str>>,
     pub(crate) villages: FxHashMap<GridId, Village>,
     pub(crate) towns: Vec<Town>,
-    pub(crate) district: (Box<str>, (f64, f64)),
-    pub(crate) root: GridId,
+    /// The hierarchy's districts, in the order of [`crate::Hierarchy::roots`]; never empty.
+    pub(crate) districts: Vec<District>,
     pub(crate) rooms: FxHashMap<RoomKey, Vec<u32>>,
     pub(crate) buildings: FxHashMap<(u32, u32), Vec<u32>>,
     pub(crate) houses: FxHashMap<(u32, u32), Vec<u32>>,
@@ -224,35 +237,48 @@ fn without_counter(name: &str) -> &str {
     name
 }
 
-/// Interns names: one id per distinct normalized name.
+/// Interns names: one id per distinct normalized name in each district. Two districts' roads
+/// of the same name are two roads (each district has its own 青春路), so that the numbers on one
+/// never answer for the other.
 #[derive(Default)]
 struct Names {
-    ids: FxHashMap<String, u32>,
-    /// Ids by the text as given, so each distinct spelling is normalized once.
-    raw: FxHashMap<String, Option<u32>>,
+    /// Per district index.
+    tables: Vec<NameTable>,
     names: Vec<Box<str>>,
 }
 
+/// One district's names.
+#[derive(Default)]
+struct NameTable {
+    ids: FxHashMap<String, u32>,
+    /// Ids by the text as given, so each distinct spelling is normalized once.
+    raw: FxHashMap<String, Option<u32>>,
+}
+
 impl Names {
-    fn id(&mut self, raw: &str) -> Option<u32> {
-        if let Some(&id) = self.raw.get(raw) {
+    fn id(&mut self, district: u32, raw: &str) -> Option<u32> {
+        let d = district as usize;
+        if self.tables.len() <= d {
+            self.tables.resize_with(d + 1, NameTable::default);
+        }
+        if let Some(&id) = self.tables[d].raw.get(raw) {
             return id;
         }
-        let id = self.intern(raw);
-        self.raw.insert(raw.to_owned(), id);
+        let id = self.intern(d, raw);
+        self.tables[d].raw.insert(raw.to_owned(), id);
         id
     }
 
-    fn intern(&mut self, raw: &str) -> Option<u32> {
+    fn intern(&mut self, d: usize, raw: &str) -> Option<u32> {
         let key = normalize(raw);
         if key.is_empty() {
             return None;
         }
-        if let Some(&id) = self.ids.get(&key) {
+        if let Some(&id) = self.tables[d].ids.get(&key) {
             return Some(id);
         }
         let id = self.names.len() as u32;
-        self.ids.insert(key, id);
+        self.tables[d].ids.insert(key, id);
         self.names.push(raw.into());
         Some(id)
     }
@@ -272,13 +298,15 @@ fn medoid(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     })
 }
 
-/// Tolerance for gazetteer points just outside the district (as for case locations).
+/// Tolerance for gazetteer points just outside a district (as for case locations).
 const OUTSIDE_TOLERANCE_M: f64 = 500.0;
 
 impl Geocoder {
     /// Builds the geocoder over `engine`'s grids from the gazetteer's addresses and POIs.
-    /// Records whose point is not in (or within 500 m of) the district are left out and
-    /// counted in [`GeocoderStats::skipped`].
+    /// Records whose point is not in (or within 500 m of) a district are left out and
+    /// counted in [`GeocoderStats::skipped`]. Each record belongs to the district its point
+    /// lies in; names (of roads, compounds, townships…) are told apart by district, and a
+    /// query naming a district prefers that district's answers.
     ///
     /// # Errors
     /// Only if the name automaton cannot be built (it grows past its size limits).
@@ -286,6 +314,15 @@ impl Geocoder {
         let h = engine.hierarchy();
         let town_index: FxHashMap<&str, u32> =
             h.townships().iter().enumerate().map(|(i, t)| (t.code.as_str(), i as u32)).collect();
+        let district_index: FxHashMap<GridId, u32> =
+            h.roots().iter().enumerate().map(|(i, &r)| (r, i as u32)).collect();
+        let district_of = |g: GridId| district_index.get(&h.root_of(g)).copied().unwrap_or(0);
+        // A township no grid names has no district to speak of; the first holds it.
+        let town_district: Vec<u32> = h
+            .townships()
+            .iter()
+            .map(|t| h.township_root(&t.code).and_then(|r| district_index.get(&r)).copied().unwrap_or(0))
+            .collect();
         let place = |lon: f64, lat: f64| -> Option<(GridId, GridId, u32)> {
             let loc = engine.locate(lon, lat, OUTSIDE_TOLERANCE_M).ok()?;
             let village = h.ancestor_at(loc.grid, 1)?;
@@ -312,8 +349,9 @@ impl Geocoder {
             };
             note(Kind::Village, village, a.village.as_deref());
             note(Kind::Township, township, a.township.as_deref());
-            let road = a.road.as_deref().and_then(|r| roads.id(r));
-            let compound = a.compound.as_deref().and_then(|c| compounds.id(c));
+            let district = district_of(leaf);
+            let road = a.road.as_deref().and_then(|r| roads.id(district, r));
+            let compound = a.compound.as_deref().and_then(|c| compounds.id(district, c));
             let building = a.building.as_deref().and_then(building_number);
             let room = a.room.as_deref().and_then(leading_number);
             let level = if room.is_some() && a.unit.is_some() {
@@ -443,12 +481,26 @@ impl Geocoder {
             .townships()
             .iter()
             .zip(&town_points)
-            .map(|(t, p)| Town { name: t.name.as_str().into(), at: medoid(p).unwrap_or_else(|| inside(&t.geometry)) })
+            .zip(&town_district)
+            .map(|((t, p), &district)| Town {
+                name: t.name.as_str().into(),
+                at: medoid(p).unwrap_or_else(|| inside(&t.geometry)),
+                district,
+            })
             .collect();
-        let all: Vec<(f64, f64)> = town_points.iter().flatten().copied().collect();
-        let root = h.root();
-        let root_grid = h.grid(root);
-        let district = (root_grid.name.as_str().into(), medoid(&all).unwrap_or_else(|| inside(&root_grid.geometry)));
+        let mut district_points: Vec<Vec<(f64, f64)>> = vec![Vec::new(); h.roots().len()];
+        for (p, &d) in town_points.iter().zip(&town_district) {
+            district_points[d as usize].extend_from_slice(p);
+        }
+        let districts: Vec<District> = h
+            .roots()
+            .iter()
+            .zip(&district_points)
+            .map(|(&root, p)| {
+                let g = h.grid(root);
+                District { name: g.name.as_str().into(), root, at: medoid(p).unwrap_or_else(|| inside(&g.geometry)) }
+            })
+            .collect();
 
         // The dictionary.
         let mut b = DictionaryBuilder::default();
@@ -456,19 +508,31 @@ impl Geocoder {
         for p in ["北京市", "北京"] {
             b.add(p, e(Kind::Province, 0));
         }
-        let dname = normalize(&root_grid.name);
-        b.add(&dname, e(Kind::District, 0));
-        if let Some(stem) = dname.strip_suffix('区').filter(|s| s.chars().count() >= 2) {
-            b.add(stem, e(Kind::District, 0));
-            // The district's name until it became one (怀柔县 → 怀柔区, 2001).
-            b.add(&format!("{stem}县"), e(Kind::District, 0));
+        for (d, district) in districts.iter().enumerate() {
+            let d = d as u32;
+            let dname = normalize(&district.name);
+            b.add(&dname, e(Kind::District, d));
+            if let Some(stem) = dname.strip_suffix('区').filter(|s| s.chars().count() >= 2) {
+                b.add(stem, e(Kind::District, d));
+                // The district's name until it became one (怀柔县 → 怀柔区, 2001; most of the
+                // outer districts were counties until the 1990s or 2000s).
+                b.add(&format!("{stem}县"), e(Kind::District, d));
+            }
         }
         for (i, t) in towns.iter().enumerate() {
             b.add(&normalize(&t.name), e(Kind::Township, i as u32));
         }
         // A village written without 村/社区 (`渤海所`), unless the stem is how other names end
         // (`花园村` → `花园`, the end of many compounds' names).
-        let endings: Vec<String> = roads.names.iter().chain(&compounds.names).map(|n| normalize(n)).collect();
+        // Deduplicated: in a city every district repeats many of the same names.
+        let endings: Vec<String> = roads
+            .names
+            .iter()
+            .chain(&compounds.names)
+            .map(|n| normalize(n))
+            .collect::<std::collections::BTreeSet<String>>()
+            .into_iter()
+            .collect();
         for (&id, v) in &villages {
             let name = normalize(&v.name);
             b.add(&name, e(Kind::Village, id));
@@ -515,8 +579,7 @@ impl Geocoder {
             compounds: compounds.names,
             villages,
             towns,
-            district,
-            root,
+            districts,
             rooms,
             buildings,
             houses,
@@ -553,6 +616,84 @@ mod tests {
         assert_eq!(without_counter("社区卫生服务站(12)"), "社区卫生服务站");
         assert_eq!(without_counter("物美超市（驸马庄店）"), "物美超市（驸马庄店）");
         assert_eq!(without_counter("（2）"), "（2）");
+    }
+
+    /// Two districts, each one village, with the same township, village and road names.
+    fn two_districts() -> Engine {
+        use crate::hierarchy::{Grid, Hierarchy, Township};
+        use geo_types::{MultiPolygon, polygon};
+        let square = |x: f64| {
+            MultiPolygon(vec![polygon![(x: x, y: 40.0), (x: x + 1.0, y: 40.0), (x: x + 1.0, y: 41.0), (x: x, y: 41.0)]])
+        };
+        let mut grids = Vec::new();
+        let mut townships = Vec::new();
+        for (code, name, x) in [("110116", "怀柔区", 116.0), ("110105", "朝阳区", 118.0)] {
+            let township = format!("{code}001");
+            grids.push(Grid {
+                code: code.into(),
+                name: name.into(),
+                level: 0,
+                kind: "district".into(),
+                parent_code: None,
+                township_code: None,
+                geometry: square(x),
+            });
+            grids.push(Grid {
+                code: format!("{township}001"),
+                name: "望怀社区".into(),
+                level: 1,
+                kind: "community".into(),
+                parent_code: Some(code.into()),
+                township_code: Some(township.clone()),
+                geometry: square(x),
+            });
+            townships.push(Township {
+                code: township,
+                name: "泉河街道".into(),
+                kind: "subdistrict".into(),
+                geometry: square(x),
+            });
+        }
+        Engine::new(Hierarchy::new(grids, townships).unwrap())
+    }
+
+    #[test]
+    fn several_districts_keep_their_own_names() {
+        let engine = two_districts();
+        let h = engine.hierarchy();
+        let address = |district: &str, lon: f64| AddressRecord {
+            address: format!("北京市{district}泉河街道望怀社区青春路5号"),
+            township: Some("泉河街道".into()),
+            village: Some("望怀社区".into()),
+            lon,
+            lat: 40.5,
+            road: Some("青春路".into()),
+            house_no: Some(5),
+            ..AddressRecord::default()
+        };
+        let g = Geocoder::build(&engine, &[address("怀柔区", 116.5), address("朝阳区", 118.5)], &[]).unwrap();
+        assert_eq!((g.stats().addresses, g.stats().roads), (2, 2), "one 青春路 in each district");
+        let best = |q: &str| g.geocode(q, 5).unwrap().matches.into_iter().next().unwrap();
+        let chaoyang = h.by_code("110105001001").unwrap();
+        let m = best("北京市朝阳区泉河街道望怀社区青春路5号");
+        assert_eq!((m.level, m.grid, m.lon, m.score), (Level::House, chaoyang, 118.5, 1.0));
+        assert_eq!(best("怀柔青春路5号").grid, h.by_code("110116001001").unwrap());
+        assert_eq!(best("朝阳区青春路").lon, 118.5);
+        let d = best("朝阳区");
+        assert_eq!((d.level, d.grid, &*d.address), (Level::District, h.by_code("110105").unwrap(), "北京市朝阳区"));
+        // A name every district has: one answer in each, each on its own district.
+        let towns = g.geocode("泉河街道", 5).unwrap().matches;
+        let mut found: Vec<(String, GridId)> = towns.iter().map(|m| (m.address.to_string(), m.grid)).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                ("北京市怀柔区泉河街道".to_string(), h.by_code("110116").unwrap()),
+                ("北京市朝阳区泉河街道".to_string(), h.by_code("110105").unwrap()),
+            ]
+        );
+        let v = best("朝阳区望怀社区");
+        assert_eq!((v.level, v.grid, &*v.address), (Level::Village, chaoyang, "北京市朝阳区泉河街道望怀社区"));
     }
 
     #[test]

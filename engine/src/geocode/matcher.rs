@@ -7,9 +7,9 @@
 //! - each edit in a name matched by edit distance: × [`PER_EDIT`] (a little above the cost of
 //!   the character it would otherwise leave unexplained, so the near name wins);
 //! - a name written without its suffix (`渤海所` for `渤海所村`): × [`SHORT_NAME`];
-//! - a township, village, road, compound or POI named in the query that is not the answer's:
-//!   × the kind's factor in [`conflict`] (hierarchy consistency: a village outside the named
-//!   township costs);
+//! - a district, township, village, road, compound or POI named in the query that is not the
+//!   answer's: × the kind's factor in [`conflict`] (hierarchy consistency: a village outside
+//!   the named township costs);
 //! - a number the answer has a different value for: × [`NUMBER_CONFLICT`]; one it has no place
 //!   for (a room asked for, a building answered): × [`NUMBER_UNUSED`].
 //!
@@ -40,7 +40,7 @@ const NUMBER_UNUSED: f64 = 0.85;
 const FUZZY_BELOW: f64 = 0.97;
 /// Answers scoring below this are not answers.
 const MIN_SCORE: f64 = 0.1;
-/// The province every address of the reference district is in (`北京市`).
+/// The province every address of the reference districts is in (`北京市`).
 const PROVINCE: &str = "北京市";
 
 /// Why a query was refused before matching.
@@ -123,7 +123,7 @@ pub struct Match<'g> {
     /// WGS84 latitude.
     pub lat: f64,
     /// The grid the answer lands in: the leaf grid of its point; for a village its level-1
-    /// grid; for a township or the district, the district (level 0).
+    /// grid; for a township or a district, that district (level 0).
     pub grid: GridId,
     /// Index of its township in the hierarchy's township list (none for the district).
     pub township: Option<usize>,
@@ -157,13 +157,14 @@ enum Target {
     Village(GridId),
     /// A township (index).
     Township(u32),
-    /// The district.
-    District,
+    /// A district (index into the geocoder's districts).
+    District(u32),
 }
 
 /// What a candidate is, for comparing with what the query says.
 #[derive(Clone, Copy, Debug, Default)]
 struct Facts {
+    district: Option<u32>,
     township: Option<u32>,
     village: Option<GridId>,
     road: Option<u32>,
@@ -190,7 +191,9 @@ impl Facts {
 
     fn agrees(&self, e: &Entity) -> bool {
         match e.kind {
-            Kind::Province | Kind::District | Kind::Filler => true,
+            Kind::Province | Kind::Filler => true,
+            // Unknown (a village missing from the table): nothing to contradict.
+            Kind::District => self.district.is_none_or(|d| d == e.id),
             Kind::Township => self.township == Some(e.id),
             Kind::Village => self.village == Some(e.id),
             Kind::Road => self.road == Some(e.id),
@@ -204,6 +207,7 @@ impl Facts {
 fn conflict(facts: &Facts, e: &Entity) -> Option<f64> {
     let differs = |have: Option<u32>| have.is_some_and(|h| h != e.id);
     match e.kind {
+        Kind::District if differs(facts.district) => Some(0.75),
         Kind::Township if differs(facts.township) => Some(0.75),
         Kind::Village if differs(facts.village) => Some(0.75),
         Kind::Road if differs(facts.road) => Some(0.7),
@@ -340,7 +344,7 @@ impl Geocoder {
                     }
                     Kind::Township => push(Target::Township(e.id)),
                     Kind::Poi => push(Target::Poi(e.id)),
-                    Kind::District => push(Target::District),
+                    Kind::District => push(Target::District(e.id)),
                     Kind::Province | Kind::Filler => {}
                 }
             }
@@ -387,14 +391,20 @@ impl Geocoder {
             Target::Poi(_) => Level::Poi,
             Target::Village(_) => Level::Village,
             Target::Township(_) => Level::Township,
-            Target::District => Level::District,
+            Target::District(_) => Level::District,
         }
+    }
+
+    /// The district of township `t` (index).
+    fn town_district(&self, t: u32) -> Option<u32> {
+        self.towns.get(t as usize).map(|t| t.district)
     }
 
     fn facts(&self, t: Target) -> Facts {
         let of_entry = |i: u32| {
             let e = &self.entries[i as usize];
             Facts {
+                district: self.town_district(e.township),
                 township: Some(e.township),
                 village: Some(e.village),
                 road: e.road,
@@ -412,17 +422,35 @@ impl Geocoder {
             Target::Gate(c, i) => Facts { compound: Some(c), ..of_entry(i) },
             Target::Road(r, i) => {
                 let e = &self.entries[i as usize];
-                Facts { township: Some(e.township), village: Some(e.village), road: Some(r), ..Facts::default() }
+                Facts {
+                    district: self.town_district(e.township),
+                    township: Some(e.township),
+                    village: Some(e.village),
+                    road: Some(r),
+                    ..Facts::default()
+                }
             }
             Target::Poi(p) => {
                 let p_ = &self.pois[p as usize];
-                Facts { township: Some(p_.township), village: Some(p_.village), poi: Some(p), ..Facts::default() }
+                Facts {
+                    district: self.town_district(p_.township),
+                    township: Some(p_.township),
+                    village: Some(p_.village),
+                    poi: Some(p),
+                    ..Facts::default()
+                }
             }
             Target::Village(v) => {
-                Facts { township: self.villages.get(&v).map(|v| v.township), village: Some(v), ..Facts::default() }
+                let township = self.villages.get(&v).map(|v| v.township);
+                Facts {
+                    district: township.and_then(|t| self.town_district(t)),
+                    township,
+                    village: Some(v),
+                    ..Facts::default()
+                }
             }
-            Target::Township(t) => Facts { township: Some(t), ..Facts::default() },
-            Target::District => Facts::default(),
+            Target::Township(t) => Facts { district: self.town_district(t), township: Some(t), ..Facts::default() },
+            Target::District(d) => Facts { district: Some(d), ..Facts::default() },
         }
     }
 
@@ -479,6 +507,10 @@ impl Geocoder {
     fn answer(&self, t: Target, score: f64, edits: u32) -> Match<'_> {
         let town = |i: u32| &*self.towns[i as usize].name;
         let village = |g: GridId| self.villages.get(&g).map(|v| &*v.name);
+        // `districts` is never empty (a hierarchy has at least one district).
+        let d = self.facts(t).district.unwrap_or(0) as usize;
+        let (district_name, district_root, district_at) =
+            self.districts.get(d).or(self.districts.first()).map_or(("", 0, (0.0, 0.0)), |d| (&*d.name, d.root, d.at));
         let base = Match {
             level: self.level(t),
             score,
@@ -488,7 +520,7 @@ impl Geocoder {
             layer: None,
             lon: 0.0,
             lat: 0.0,
-            grid: self.root,
+            grid: district_root,
             township: None,
             components: Components::default(),
             edits,
@@ -557,7 +589,7 @@ impl Geocoder {
                 let Some(v) = self.villages.get(&g) else { return base };
                 let t = town(v.township);
                 Match {
-                    address: Cow::Owned(format!("{PROVINCE}{}{t}{}", self.district.0, v.name)),
+                    address: Cow::Owned(format!("{PROVINCE}{district_name}{t}{}", v.name)),
                     lon: v.at.0,
                     lat: v.at.1,
                     grid: g,
@@ -569,7 +601,7 @@ impl Geocoder {
             Target::Township(i) => {
                 let t = &self.towns[i as usize];
                 Match {
-                    address: Cow::Owned(format!("{PROVINCE}{}{}", self.district.0, t.name)),
+                    address: Cow::Owned(format!("{PROVINCE}{district_name}{}", t.name)),
                     lon: t.at.0,
                     lat: t.at.1,
                     township: Some(i as usize),
@@ -577,10 +609,10 @@ impl Geocoder {
                     ..base
                 }
             }
-            Target::District => Match {
-                address: Cow::Owned(format!("{PROVINCE}{}", self.district.0)),
-                lon: self.district.1.0,
-                lat: self.district.1.1,
+            Target::District(_) => Match {
+                address: Cow::Owned(format!("{PROVINCE}{district_name}")),
+                lon: district_at.0,
+                lat: district_at.1,
                 ..base
             },
         }

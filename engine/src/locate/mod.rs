@@ -77,3 +77,81 @@ pub struct IndexStats {
     /// Approximate heap bytes of the raster.
     pub heap_bytes: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use geo_types::{MultiPolygon, polygon};
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::hierarchy::{Grid, Township};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]])
+    }
+
+    /// Two districts side by side, sharing the border x = 117, each cut into 4 × 4 leaves,
+    /// and a third apart from them.
+    fn city() -> Hierarchy {
+        let mut grids = Vec::new();
+        let mut townships = Vec::new();
+        for (d, x) in [(0, 116.0), (1, 117.0), (2, 119.5)] {
+            let (code, town) = (format!("11010{d}"), format!("11010{d}001"));
+            grids.push(Grid {
+                code: code.clone(),
+                name: code.clone(),
+                level: 0,
+                kind: "district".into(),
+                parent_code: None,
+                township_code: None,
+                geometry: rect(x, 40.0, x + 1.0, 41.0),
+            });
+            townships.push(Township {
+                code: town.clone(),
+                name: town.clone(),
+                kind: "镇".into(),
+                geometry: rect(x, 40.0, x + 1.0, 41.0),
+            });
+            for i in 0..4 {
+                for j in 0..4 {
+                    let (x0, y0) = (x + f64::from(i) * 0.25, 40.0 + f64::from(j) * 0.25);
+                    grids.push(Grid {
+                        code: format!("{town}0{i}{j}"),
+                        name: format!("{town}0{i}{j}"),
+                        level: 1,
+                        kind: "village".into(),
+                        parent_code: Some(code.clone()),
+                        township_code: Some(town.clone()),
+                        geometry: rect(x0, y0, x0 + 0.25, y0 + 0.25),
+                    });
+                }
+            }
+        }
+        Hierarchy::new(grids, townships).unwrap()
+    }
+
+    #[test]
+    fn a_city_is_one_partition_of_its_districts() {
+        let h = city();
+        let index = GridIndex::build(&h);
+        // Every point of a leaf's open square is in that leaf (the leaves are 0.25° squares).
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..20_000 {
+            let (x, y) = (rng.random_range(115.9..120.6), rng.random_range(39.9..41.1));
+            let expected = h.leaves().iter().copied().find(|&id| {
+                let r = geo::BoundingRect::bounding_rect(&h.grid(id).geometry).unwrap();
+                x > r.min().x && x < r.max().x && y > r.min().y && y < r.max().y
+            });
+            let on_an_edge = ((x * 4.0).fract().abs() < 1e-12) || ((y * 4.0).fract().abs() < 1e-12);
+            if !on_an_edge {
+                assert_eq!(index.locate(x, y), expected, "({x}, {y})");
+            }
+        }
+        // The border belongs to the district east of it; the east and north edges are out.
+        let code = |x: f64, y: f64| index.locate(x, y).map(|g| h.grid(g).code.clone());
+        assert_eq!(code(117.0, 40.1).as_deref(), Some("110101001000"));
+        assert_eq!(code(116.999_999, 40.1).as_deref(), Some("110100001030"));
+        assert_eq!((code(118.0, 40.1), code(117.5, 41.0), code(119.0, 40.5)), (None, None, None));
+        assert_eq!(code(120.4, 40.9).as_deref(), Some("110102001033"));
+    }
+}

@@ -37,9 +37,9 @@ pub const MAX_VERTICES: usize = 300;
 /// the 17 townships.
 #[derive(Debug)]
 pub struct DemoGrids {
-    /// All 7,585 grids.
+    /// All 7,585 grids (from [`super::write_city`], every district's).
     pub grids: Vec<Grid>,
-    /// The 17 township-level units.
+    /// The 17 township-level units (from [`super::write_city`], every district's).
     pub townships: Vec<Township>,
     /// Number of mesh cells the grids were cut from.
     pub mesh_cells: usize,
@@ -47,6 +47,8 @@ pub struct DemoGrids {
     pub thematic: super::ThematicCounts,
     /// The cases [`super::write_demo`] logged (zero here).
     pub cases: usize,
+    /// The people on the roster [`super::write_demo`] wrote (zero here).
+    pub staff: usize,
 }
 
 /// A region of one level while the hierarchy is being cut.
@@ -619,7 +621,7 @@ fn assemble(
         .zip(merge(&town_of, townships.len())?)
         .map(|(t, geometry)| Township { code: t.code.clone(), name: t.name.clone(), kind: t.kind.clone(), geometry })
         .collect();
-    Ok(DemoGrids { grids, townships, mesh_cells: n, thematic: super::ThematicCounts::default(), cases: 0 })
+    Ok(DemoGrids { grids, townships, mesh_cells: n, thematic: super::ThematicCounts::default(), cases: 0, staff: 0 })
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ impl Drop for Postgres {
 
 /// Runs `f` where a blocking client may block: on a thread of its own when called from
 /// inside an async runtime (whose threads must not block on another runtime).
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     if tokio::runtime::Handle::try_current().is_ok() {
         std::thread::scope(|s| match s.spawn(f).join() {
             Ok(v) => v,
@@ -110,6 +110,21 @@ fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         })
     } else {
         f()
+    }
+}
+
+/// A client of the database at `url` (its application name `gridgis`, a 10 s connect timeout
+/// unless the URL sets them), and the URL as messages show it: for the data kept beside the
+/// layers (the case log). Call it off the async runtime ([`off_runtime`]).
+///
+/// # Errors
+/// [`StoreError::NotAStore`] for a URL that does not parse; [`StoreError::Database`] when the
+/// database cannot be reached.
+pub fn connect(url: &str, what: &str) -> Result<(Client, String)> {
+    let (config, shown) = Postgres::parse(url)?;
+    match config.connect(NoTls) {
+        Ok(client) => Ok((client, shown)),
+        Err(source) => Err(StoreError::Database { store: shown, what: what.to_string(), source }),
     }
 }
 
@@ -719,7 +734,8 @@ impl Backend for Postgres {
     }
 }
 
-/// A connection that waits for changes announced on [`CHANNEL`].
+/// A connection that waits for what is announced on some channels: [`CHANNEL`] for layers,
+/// others for data kept beside them (the case log's).
 pub struct Listener {
     /// Always `Some` but while dropped.
     client: Option<Client>,
@@ -740,43 +756,50 @@ impl Drop for Listener {
     }
 }
 
+/// What one wait for announcements brought: per channel, the payloads in the order sent.
+pub type Announcements = Vec<(String, String)>;
+
 impl Listener {
-    /// Connects to the store at `url` and listens for changes.
-    pub fn connect(url: &str) -> crate::Result<Self> {
+    /// Connects to the store at `url` and listens on `channels` (plain identifiers).
+    pub fn connect(url: &str, channels: &[&str]) -> crate::Result<Self> {
         let (config, shown) = Postgres::parse(url)?;
         let database = |what: &str| {
             let (shown, what) = (shown.clone(), what.to_string());
             move |source| StoreError::Database { store: shown, what, source }
         };
+        let listen: String = channels.iter().map(|c| format!("LISTEN {};", quote(c))).collect();
         let client = off_runtime(|| -> Result<Client> {
             let mut client = config.connect(NoTls).map_err(database("connecting to listen"))?;
-            client.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(database("listening"))?;
+            client.batch_execute(&listen).map_err(database("listening"))?;
             Ok(client)
         })?;
         Ok(Self { client: Some(client), shown })
     }
 
-    /// Waits up to `timeout` for a change: `Some(payload)` of the first (others pending are
-    /// taken with it), `None` when none came. An error when the connection is lost.
-    pub fn wait(&mut self, timeout: Duration) -> crate::Result<Option<String>> {
+    /// Waits up to `timeout` for an announcement: those that came (the first and any others
+    /// pending with it), empty when none came. An error when the connection is lost.
+    pub fn wait(&mut self, timeout: Duration) -> crate::Result<Announcements> {
         let shown = self.shown.clone();
-        let Some(client) = self.client.as_mut() else { return Ok(None) };
-        Ok(off_runtime(move || -> Result<Option<String>> {
+        let Some(client) = self.client.as_mut() else { return Ok(Vec::new()) };
+        Ok(off_runtime(move || -> Result<Announcements> {
             let lost = |source| StoreError::Database { store: shown.clone(), what: "listening".into(), source };
-            let payload = {
+            let came = {
                 let mut notifications = client.notifications();
+                let mut came: Announcements = Vec::new();
                 let first = notifications.timeout_iter(timeout).next().map_err(lost)?;
-                let mut payload = first.map(|n| n.payload().to_string());
-                while let Some(n) = notifications.iter().next().map_err(lost)? {
-                    payload = Some(format!("{},{}", payload.unwrap_or_default(), n.payload()));
+                if let Some(n) = first {
+                    came.push((n.channel().to_string(), n.payload().to_string()));
+                    while let Some(n) = notifications.iter().next().map_err(lost)? {
+                        came.push((n.channel().to_string(), n.payload().to_string()));
+                    }
                 }
-                payload
+                came
             };
-            if payload.is_none() {
+            if came.is_empty() {
                 // The wait ends quietly when the server goes away: ask whether it is there.
                 client.is_valid(Duration::from_secs(5)).map_err(lost)?;
             }
-            Ok(payload)
+            Ok(came)
         })?)
     }
 }

@@ -156,9 +156,14 @@ impl GridsSource {
                 kind: g.kind.as_str().into(),
             })
             .collect();
-        let root = hierarchy.grid(hierarchy.root());
-        let bounds = geo::BoundingRect::bounding_rect(&root.geometry)
-            .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+        // Over every district: a city's districts are one source.
+        let bounds = hierarchy
+            .roots()
+            .iter()
+            .filter_map(|&r| geo::BoundingRect::bounding_rect(&hierarchy.grid(r).geometry))
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+            .unwrap_or([0.0; 4]);
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for g in grids {
             g.code.hash(&mut h);
@@ -178,7 +183,8 @@ impl GridsSource {
         })
     }
 
-    /// Half a pixel at zoom `z` in metres, at the district's latitude (a tile drawn 512 px).
+    /// Half a pixel at zoom `z` in metres, at the middle latitude of the districts (a tile drawn
+    /// 512 px).
     fn tolerance_m(&self, z: u8) -> f64 {
         let lat = (self.bounds[1] + self.bounds[3]) / 2.0;
         let tile_m = CIRCUMFERENCE_M * lat.to_radians().cos() / (1u64 << z) as f64;

@@ -178,7 +178,11 @@ impl World {
         let hierarchy = Hierarchy::new(demo.grids.clone(), demo.townships.clone())?;
         let engine = Engine::new(hierarchy);
         let h = engine.hierarchy();
-        let district = &h.grid(h.root()).geometry;
+        // The generator cuts one district; a city is made of copies of it afterwards.
+        let &[root] = h.roots() else {
+            return Err(DemoError::Geometry(format!("{} districts; the layers are made for one", h.roots().len())));
+        };
+        let district = &h.grid(root).geometry;
         let bbox = district.bounding_rect().ok_or_else(|| DemoError::Geometry("empty district".into()))?;
         let segments = district
             .0

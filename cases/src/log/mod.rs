@@ -1,9 +1,13 @@
-//! The case log: every routed case, one JSON line each, in `cases/log.ndjson` of the data dir;
-//! and its in-memory index, which answers the per-grid statistics and the latest cases.
+//! The case log: every routed case, one JSON line each, in `cases/log.ndjson` of the data dir,
+//! or, where the layers are in PostGIS, in its table `gridgis.cases` (which every replica
+//! shares: see [`postgres`]); and its in-memory index, which answers the per-grid statistics and
+//! the latest cases.
 //!
 //! A line is `{"case": <the request, reported_at filled in>, "result": {status, grid_code, …}}`.
-//! Lines are appended and fsynced one at a time; a line torn by a crash is skipped (and
-//! counted) when the log is read, and the next append starts on a fresh line.
+//! In the file, lines are appended and fsynced one at a time; a line torn by a crash is skipped
+//! (and counted) when the log is read, and the next append starts on a fresh line.
+
+pub mod postgres;
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -176,30 +180,33 @@ impl CaseIndex {
     /// Reads the log of data dir `dir` (none yet: empty).
     pub fn load(dir: &Path, hierarchy: &Hierarchy) -> Result<(Self, LoadReport), CasesError> {
         let path = dir.join(LOG_FILE);
-        let mut index = Self::new();
-        let mut report = LoadReport::default();
         let file = match File::open(&path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((index, report)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Self::new(), LoadReport::default())),
             Err(source) => return Err(CasesError::Io { path, source }),
         };
-        let mut lines: Vec<LogLine> = Vec::new();
-        let mut reader = BufReader::with_capacity(1 << 20, file);
-        let mut buf = Vec::new();
-        let mut n = 0u64;
-        loop {
-            buf.clear();
-            let read =
-                reader.read_until(b'\n', &mut buf).map_err(|source| CasesError::Io { path: path.clone(), source })?;
-            if read == 0 {
-                break;
-            }
-            n += 1;
+        let lines = BufReader::with_capacity(1 << 20, file).split(b'\n');
+        Self::from_lines(lines.map(|l| l.map_err(|source| CasesError::Io { path: path.clone(), source })), hierarchy)
+    }
+
+    /// The index of a log's lines, in log order (line numbers in the report count from 1;
+    /// blank lines are passed over, lines that are not a case skipped and counted); the first
+    /// error reading them ends it.
+    pub fn from_lines<B: AsRef<[u8]>, E>(
+        lines: impl Iterator<Item = Result<B, E>>,
+        hierarchy: &Hierarchy,
+    ) -> Result<(Self, LoadReport), E> {
+        let mut index = Self::new();
+        let mut report = LoadReport::default();
+        let mut parsed: Vec<LogLine> = Vec::new();
+        for (n, line) in (1u64..).zip(lines) {
+            let line = line?;
+            let buf = line.as_ref();
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<LogLine>(&buf) {
-                Ok(line) => lines.push(line),
+            match serde_json::from_slice::<LogLine>(buf) {
+                Ok(line) => parsed.push(line),
                 Err(_) => {
                     report.skipped += 1;
                     if report.skipped_lines.len() < 20 {
@@ -209,16 +216,14 @@ impl CaseIndex {
             }
         }
         // Sorting once is far cheaper than inserting 100k cases in order.
-        let mut timed: Vec<(i64, LogLine)> = lines
+        let mut timed: Vec<(i64, LogLine)> = parsed
             .into_iter()
             .map(|l| (l.case.reported_at.as_deref().and_then(|s| crate::time::parse_time(s).ok()).unwrap_or(0), l))
             .collect();
         timed.sort_by_key(|(t, _)| *t);
         index.entries.reserve(timed.len());
         for (_, line) in &timed {
-            let before = index.entries.len();
             index.insert(&line.case, &line.result, hierarchy);
-            debug_assert_eq!(index.entries.len(), before + 1);
         }
         report.cases = index.entries.len();
         Ok((index, report))
@@ -257,11 +262,16 @@ impl CaseIndex {
     }
 }
 
-/// The log file, open for appending.
+/// The case log, open for appending: the data dir's file, or the PostGIS table.
 #[derive(Debug)]
 pub struct CaseLog {
-    path: PathBuf,
-    file: File,
+    sink: Sink,
+}
+
+#[derive(Debug)]
+enum Sink {
+    File { path: PathBuf, file: File },
+    Postgres(Box<postgres::PgCaseLog>),
 }
 
 impl CaseLog {
@@ -284,16 +294,74 @@ impl CaseLog {
                 file.sync_data().map_err(io)?;
             }
         }
-        Ok(Self { path, file })
+        Ok(Self { sink: Sink::File { path, file } })
     }
 
-    /// Appends one line and waits until it is on disk.
-    pub fn append(&mut self, line: &LogLine) -> Result<(), CasesError> {
-        let io = |source| CasesError::Io { path: self.path.clone(), source };
-        let mut bytes = serde_json::to_vec(line).map_err(|e| io(std::io::Error::other(e)))?;
-        bytes.push(b'\n');
-        self.file.write_all(&bytes).map_err(io)?;
-        self.file.sync_data().map_err(io)
+    /// Opens the log in the PostGIS store at `url` (its table created where missing).
+    pub fn open_postgres(url: &str) -> Result<Self, CasesError> {
+        Ok(Self { sink: Sink::Postgres(Box::new(postgres::PgCaseLog::open(url)?)) })
+    }
+
+    /// True for the PostGIS table (which other replicas append to as well).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.sink, Sink::Postgres(_))
+    }
+
+    /// Appends one line and waits until it is durable (fsynced; committed). False when the
+    /// table already holds a case with this id (another replica recorded it first): nothing
+    /// was written.
+    pub fn append(&mut self, line: &LogLine) -> Result<bool, CasesError> {
+        match &mut self.sink {
+            Sink::File { path, file } => {
+                let io = |source| CasesError::Io { path: path.clone(), source };
+                let mut bytes = serde_json::to_vec(line).map_err(|e| io(std::io::Error::other(e)))?;
+                bytes.push(b'\n');
+                file.write_all(&bytes).map_err(io)?;
+                file.sync_data().map_err(io)?;
+                Ok(true)
+            }
+            Sink::Postgres(pg) => pg.append(line),
+        }
+    }
+
+    /// The whole log, indexed: the file's (as [`CaseIndex::load`]), or the table's.
+    pub fn load_index(&mut self, hierarchy: &Hierarchy) -> Result<(CaseIndex, LoadReport), CasesError> {
+        match &mut self.sink {
+            Sink::File { path, .. } => {
+                let dir = path.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+                CaseIndex::load(dir, hierarchy)
+            }
+            Sink::Postgres(pg) => pg.load(hierarchy),
+        }
+    }
+
+    /// The cases others recorded since the last call (or [`CaseLog::load_index`]); some may be
+    /// ones already seen, which the caller passes over by id. The file: none (one server
+    /// writes it).
+    pub fn recorded_since(&mut self) -> Result<Vec<LogLine>, CasesError> {
+        match &mut self.sink {
+            Sink::File { .. } => Ok(Vec::new()),
+            Sink::Postgres(pg) => pg.recorded_since(),
+        }
+    }
+
+    /// Every case of data dir `dir`'s log file, in log order (none yet: none); lines that are
+    /// not a case are passed over.
+    pub fn read_file(dir: &Path) -> Result<Vec<LogLine>, CasesError> {
+        let path = dir.join(LOG_FILE);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(CasesError::Io { path, source }),
+        };
+        let mut lines = Vec::new();
+        for line in BufReader::with_capacity(1 << 20, file).split(b'\n') {
+            let line = line.map_err(|source| CasesError::Io { path: path.clone(), source })?;
+            if let Ok(l) = serde_json::from_slice::<LogLine>(&line) {
+                lines.push(l);
+            }
+        }
+        Ok(lines)
     }
 
     /// Writes a whole log at once (the demo): to a temporary file, fsynced, renamed into place.
