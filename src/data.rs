@@ -251,12 +251,15 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
     let hierarchy =
         gridgis_layers::load_hierarchy(&store).with_context(|| format!("cannot load the grids of {shown}"))?;
     let engine = Engine::new(hierarchy);
+    let grids_ms = started.elapsed().as_millis() as u64;
     // The staff, the case log and the tiles' topology need only the grids: read and built on
     // a second thread while the layers load and the geocoder is built.
     let (layers, geocoder, geocoder_ms, side) = std::thread::scope(|s| {
         let side = s.spawn(|| -> anyhow::Result<_> {
+            let t = Instant::now();
             let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
                 .with_context(|| format!("the grids of {shown} do not share their boundaries"))?;
+            let topology_ms = t.elapsed().as_millis() as u64;
             let roster = gridgis_cases::Roster::load(dir)?;
             let (cases, case_log) = match &place.store_url {
                 Some(_) => {
@@ -265,19 +268,26 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
                 }
                 None => (gridgis_cases::CaseIndex::load(dir, engine.hierarchy())?, None),
             };
-            Ok((grids_tiles, roster, cases, case_log))
+            let staff_cases_ms = t.elapsed().as_millis() as u64 - topology_ms;
+            Ok((grids_tiles, roster, cases, case_log, topology_ms, staff_cases_ms))
         });
         let main = (|| -> anyhow::Result<_> {
+            let t = Instant::now();
             let layers = LayerSet::load(&store).with_context(|| format!("cannot load the layers of {shown}"))?;
+            let layers_ms = t.elapsed().as_millis() as u64;
             let t = Instant::now();
             let geocoder = gridgis_layers::build_geocoder(&engine, &layers)
                 .with_context(|| format!("cannot build the geocoder over {shown}"))?;
-            Ok((layers, geocoder, t.elapsed().as_millis() as u64))
+            Ok((layers, geocoder, layers_ms, t.elapsed().as_millis() as u64))
         })();
         let side = side.join().map_err(|_| anyhow::anyhow!("loading the staff and cases panicked"))?;
-        main.map(|(l, g, ms)| (l, g, ms, side))
+        main.map(|(l, g, layers_ms, ms)| (l, g, ms, (side, layers_ms)))
     })?;
-    let (grids_tiles, roster, (cases, cases_report), case_log) = side?;
+    let (side, layers_ms) = side;
+    let (grids_tiles, roster, (cases, cases_report), case_log, topology_ms, staff_cases_ms) = side?;
+    // Where start-up goes, for sizing a deployment: the grids first, then the layers and the
+    // geocoder on this thread while the tiles' topology, the roster and the cases load on another.
+    tracing::debug!(grids_ms, layers_ms, geocoder_ms, topology_ms, staff_cases_ms, "load phases");
     let categories = gridgis_cases::Categories::new(&layers);
     if cases_report.skipped > 0 {
         tracing::warn!(

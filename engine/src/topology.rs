@@ -3,7 +3,7 @@
 //! merged into coarser groups (grid levels) and arcs simplified without ever opening a gap or
 //! an overlap between neighbours, because neighbours reference the same arc.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{Area, Contains, Intersects};
@@ -85,7 +85,10 @@ impl Topology {
             right: u32,
         }
         let mut edges: Vec<Edge> = Vec::new();
-        let mut by_dir: HashMap<(Key, Key), usize> = HashMap::new();
+        // Fx rather than SipHash: these maps hold every vertex of a city's grids (millions) and
+        // their keys are our own coordinates, not an attacker's.
+        let vertices: usize = faces.iter().map(|mp| mp.0.iter().map(|p| p.exterior().0.len()).sum::<usize>()).sum();
+        let mut by_dir: HashMap<(Key, Key), usize> = HashMap::with_capacity_and_hasher(vertices, Default::default());
         let mut face_area = vec![0.0; faces.len()];
         for (f, mp) in faces.iter().enumerate() {
             let f = f as u32;
@@ -120,8 +123,8 @@ impl Topology {
         }
         // Each undirected edge once: the direction whose left face is the smaller id.
         let canonical: Vec<usize> = (0..edges.len()).filter(|&i| edges[i].left < edges[i].right).collect();
-        let mut out_of: HashMap<Key, Vec<usize>> = HashMap::new();
-        let mut degree: HashMap<Key, u32> = HashMap::new();
+        let mut out_of: HashMap<Key, Vec<usize>> = HashMap::with_capacity_and_hasher(vertices / 2, Default::default());
+        let mut degree: HashMap<Key, u32> = HashMap::with_capacity_and_hasher(vertices / 2, Default::default());
         for &i in &canonical {
             out_of.entry(key(edges[i].a)).or_default().push(i);
             *degree.entry(key(edges[i].a)).or_default() += 1;
@@ -367,7 +370,7 @@ fn douglas_peucker(points: &[Coord<f64>], tolerance_m: f64) -> Vec<Coord<f64>> {
 /// closed rings and groups the rings into polygons: rings with positive area are exteriors,
 /// the others holes of the exterior that contains them. `group` only labels errors.
 pub fn assemble(group: u32, paths: &[Vec<Coord<f64>>]) -> Result<MultiPolygon<f64>, TopologyError> {
-    let mut starts: HashMap<Key, Vec<usize>> = HashMap::with_capacity(paths.len());
+    let mut starts: HashMap<Key, Vec<usize>> = HashMap::with_capacity_and_hasher(paths.len(), Default::default());
     for (i, p) in paths.iter().enumerate() {
         starts.entry(key(p[0])).or_default().push(i);
     }

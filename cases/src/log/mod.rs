@@ -9,6 +9,7 @@
 
 pub mod postgres;
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -86,6 +87,40 @@ pub struct LogLine {
     pub result: Logged,
 }
 
+/// What the index reads of a log line (the rest of the case is passed over).
+#[derive(Deserialize)]
+struct IndexedLine<'a> {
+    #[serde(borrow)]
+    case: IndexedCase<'a>,
+    #[serde(borrow)]
+    result: LoggedRef<'a>,
+}
+
+#[derive(Deserialize)]
+struct IndexedCase<'a> {
+    id: CaseId,
+    #[serde(default, borrow)]
+    reported_at: Option<Cow<'a, str>>,
+}
+
+/// [`Logged`]'s fields that an entry keeps, borrowed from the line where they need no unescaping.
+#[derive(Deserialize)]
+struct LoggedRef<'a> {
+    status: Status,
+    #[serde(default, borrow)]
+    grid_code: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    class: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    subclass: Option<Cow<'a, str>>,
+    #[serde(default)]
+    matched_by: Option<MatchedBy>,
+    #[serde(default)]
+    lon: Option<f64>,
+    #[serde(default)]
+    lat: Option<f64>,
+}
+
 /// One case of the index.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -160,21 +195,33 @@ impl CaseIndex {
 
     /// Adds one case, keeping time order.
     pub fn insert(&mut self, case: &CaseRequest, result: &Logged, hierarchy: &Hierarchy) {
-        let t = case.reported_at.as_deref().and_then(|s| crate::time::parse_time(s).ok()).unwrap_or(0);
-        let entry = Entry {
-            t,
-            grid: result.grid_code.as_deref().and_then(|c| hierarchy.by_code(c)),
+        let result = LoggedRef {
+            status: result.status,
+            grid_code: result.grid_code.as_deref().map(Cow::Borrowed),
+            class: result.class.as_deref().map(Cow::Borrowed),
+            subclass: result.subclass.as_deref().map(Cow::Borrowed),
+            matched_by: result.matched_by,
+            lon: result.lon,
+            lat: result.lat,
+        };
+        let entry = self.entry(&case.id, case.reported_at.as_deref(), &result, hierarchy);
+        self.ids.insert(case.id.clone());
+        // Cases arrive in time order almost always; the rare late one is moved into place.
+        let at = self.entries.partition_point(|e| e.t <= entry.t);
+        self.entries.insert(at, entry);
+    }
+
+    fn entry(&mut self, id: &CaseId, reported_at: Option<&str>, result: &LoggedRef<'_>, h: &Hierarchy) -> Entry {
+        Entry {
+            t: reported_at.and_then(|s| crate::time::parse_time(s).ok()).unwrap_or(0),
+            grid: result.grid_code.as_deref().and_then(|c| h.by_code(c)),
             class: self.name_id(result.class.as_deref()),
             subclass: self.name_id(result.subclass.as_deref()),
             at: result.lon.zip(result.lat),
-            id: case.id.clone(),
+            id: id.clone(),
             status: result.status,
             matched_by: result.matched_by,
-        };
-        self.ids.insert(case.id.clone());
-        // Cases arrive in time order almost always; the rare late one is moved into place.
-        let at = self.entries.partition_point(|e| e.t <= t);
-        self.entries.insert(at, entry);
+        }
     }
 
     /// Reads the log of data dir `dir` (none yet: empty).
@@ -198,15 +245,21 @@ impl CaseIndex {
     ) -> Result<(Self, LoadReport), E> {
         let mut index = Self::new();
         let mut report = LoadReport::default();
-        let mut parsed: Vec<LogLine> = Vec::new();
         for (n, line) in (1u64..).zip(lines) {
             let line = line?;
             let buf = line.as_ref();
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<LogLine>(buf) {
-                Ok(line) => parsed.push(line),
+            // Only what an entry keeps is read out of the line (its strings borrowed), not the
+            // whole case: at a city's 1.5 M cases, holding every request to sort them cost more
+            // than the rest of the load.
+            match serde_json::from_slice::<IndexedLine<'_>>(buf) {
+                Ok(line) => {
+                    let entry = index.entry(&line.case.id, line.case.reported_at.as_deref(), &line.result, hierarchy);
+                    index.ids.insert(line.case.id);
+                    index.entries.push(entry);
+                }
                 Err(_) => {
                     report.skipped += 1;
                     if report.skipped_lines.len() < 20 {
@@ -215,16 +268,9 @@ impl CaseIndex {
                 }
             }
         }
-        // Sorting once is far cheaper than inserting 100k cases in order.
-        let mut timed: Vec<(i64, LogLine)> = parsed
-            .into_iter()
-            .map(|l| (l.case.reported_at.as_deref().and_then(|s| crate::time::parse_time(s).ok()).unwrap_or(0), l))
-            .collect();
-        timed.sort_by_key(|(t, _)| *t);
-        index.entries.reserve(timed.len());
-        for (_, line) in &timed {
-            index.insert(&line.case, &line.result, hierarchy);
-        }
+        // Sorting once is far cheaper than inserting cases in order; stable, so cases reported
+        // at the same second stay in log order, as `insert` keeps them.
+        index.entries.sort_by_key(|e| e.t);
         report.cases = index.entries.len();
         Ok((index, report))
     }
