@@ -254,7 +254,7 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
     let grids_ms = started.elapsed().as_millis() as u64;
     // The staff, the case log and the tiles' topology need only the grids: read and built on
     // a second thread while the layers load and the geocoder is built.
-    let (layers, geocoder, geocoder_ms, side) = std::thread::scope(|s| {
+    let ((layers, geocoder, layers_ms, geocoder_ms), side) = std::thread::scope(|s| {
         let side = s.spawn(|| -> anyhow::Result<_> {
             let t = Instant::now();
             let grids_tiles = gridgis_tiles::GridsSource::new(engine.hierarchy())
@@ -281,9 +281,8 @@ pub fn load(place: &Place) -> anyhow::Result<Loaded> {
             Ok((layers, geocoder, layers_ms, t.elapsed().as_millis() as u64))
         })();
         let side = side.join().map_err(|_| anyhow::anyhow!("loading the staff and cases panicked"))?;
-        main.map(|(l, g, layers_ms, ms)| (l, g, ms, (side, layers_ms)))
+        main.map(|main| (main, side))
     })?;
-    let (side, layers_ms) = side;
     let (grids_tiles, roster, (cases, cases_report), case_log, topology_ms, staff_cases_ms) = side?;
     // Where start-up goes, for sizing a deployment: the grids first, then the layers and the
     // geocoder on this thread while the tiles' topology, the roster and the cases load on another.
